@@ -1,0 +1,41 @@
+# SessionRank: two set-up commands, `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+CONFIGURATION ?= debug
+SWIFT_BUILD := swift build -c $(CONFIGURATION)
+ENV := source scripts/env.sh; export SESSIONRANK_BUILD_CONFIGURATION=$(CONFIGURATION);
+BIN = $$($(SWIFT_BUILD) --show-bin-path)/sessionrank
+
+.PHONY: run test deps build build-tests stack db stop status clean-data
+
+## Runs the service on the local stack (installs, starts, migrates, seeds, builds).
+run: deps build stack db
+	@$(ENV) exec $(BIN) serve --config config/sessionrank.yaml
+
+## Runs the whole test suite against the real local Redis, PostgreSQL and Kafka dev broker.
+test: deps build-tests stack db
+	@$(ENV) swift test -c $(CONFIGURATION) --skip-build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@$(SWIFT_BUILD)
+
+build-tests: deps
+	@$(SWIFT_BUILD) --build-tests
+
+stack:
+	@$(ENV) scripts/stack.sh start-redis && scripts/stack.sh start-postgres
+
+db:
+	@$(ENV) $(BIN) migrate && $(BIN) seed --demo
+
+stop:
+	@scripts/stack.sh stop
+
+status:
+	@scripts/stack.sh status
+
+## Stops the stack and deletes its data (.local/).
+clean-data: stop
+	rm -rf .local

@@ -1,0 +1,110 @@
+import Foundation
+
+extension ServiceConfiguration {
+    /// Loads the service configuration from a YAML file (optional) and the environment.
+    /// Environment variables win over the file, so one file serves every replica.
+    public static func load(
+        file: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> ServiceConfiguration {
+        var yaml = ""
+        if let file {
+            do {
+                yaml = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw ConfigurationError(field: "<file>", "cannot read \(file): \(error.localizedDescription)")
+            }
+        }
+        return try parse(yaml: yaml, environment: environment)
+    }
+
+    public static func parse(yaml: String, environment: [String: String] = [:]) throws -> ServiceConfiguration {
+        // Short names used by the scripts and the tests, kept for convenience.
+        var environment = environment
+        let aliases = [
+            "SESSIONRANK_KAFKA_BOOTSTRAP": "SESSIONRANK_KAFKA_BOOTSTRAP_SERVERS",
+            "SESSIONRANK_LOG_LEVEL": "SESSIONRANK_LOGGING_LEVEL",
+        ]
+        for (alias, name) in aliases where environment[name] == nil {
+            environment[name] = environment[alias]
+        }
+
+        let root = try ConfigSection.parse(yaml: yaml, environment: environment)
+        let defaults = ServiceConfiguration()
+        var configuration = ServiceConfiguration()
+
+        let http = try root.section("http")
+        configuration.http.host = try http.string("host", default: defaults.http.host)
+        configuration.http.port = try http.int("port", default: defaults.http.port, in: 0...65_535)
+        configuration.http.maxBodyBytes = try http.int("maxBodyBytes", default: defaults.http.maxBodyBytes, in: 1_024...67_108_864)
+        try http.rejectUnknownKeys()
+
+        let redis = try root.section("redis")
+        configuration.redis.url = try redis.string("url", default: defaults.redis.url)
+        configuration.redis.poolSize = try redis.int("poolSize", default: defaults.redis.poolSize, in: 1...64)
+        configuration.redis.commandTimeoutMilliseconds = try redis.int(
+            "commandTimeoutMilliseconds", default: defaults.redis.commandTimeoutMilliseconds, in: 1...60_000)
+        configuration.redis.connectTimeoutMilliseconds = try redis.int(
+            "connectTimeoutMilliseconds", default: defaults.redis.connectTimeoutMilliseconds, in: 1...60_000)
+        try redis.rejectUnknownKeys()
+        try requireURL(configuration.redis.url, schemes: ["redis"], field: "redis.url")
+
+        let postgres = try root.section("postgres")
+        configuration.postgres.url = try postgres.string("url", default: defaults.postgres.url)
+        configuration.postgres.poolSize = try postgres.int("poolSize", default: defaults.postgres.poolSize, in: 1...256)
+        configuration.postgres.queryTimeoutMilliseconds = try postgres.int(
+            "queryTimeoutMilliseconds", default: defaults.postgres.queryTimeoutMilliseconds, in: 1...60_000)
+        try postgres.rejectUnknownKeys()
+        _ = try PostgresConnectionSettings(url: configuration.postgres.url, field: "postgres.url")
+
+        let kafka = try root.section("kafka")
+        configuration.kafka.bootstrapServers = try kafka.string("bootstrapServers", default: defaults.kafka.bootstrapServers)
+        configuration.kafka.eventsTopic = try kafka.string("eventsTopic", default: defaults.kafka.eventsTopic)
+        configuration.kafka.feedbackTopic = try kafka.string("feedbackTopic", default: defaults.kafka.feedbackTopic)
+        configuration.kafka.clientId = try kafka.string("clientId", default: defaults.kafka.clientId)
+        configuration.kafka.queueMaxMessages = try kafka.int(
+            "queueMaxMessages", default: defaults.kafka.queueMaxMessages, in: 1...10_000_000)
+        configuration.kafka.messageTimeoutMilliseconds = try kafka.int(
+            "messageTimeoutMilliseconds", default: defaults.kafka.messageTimeoutMilliseconds, in: 1_000...86_400_000)
+        configuration.kafka.shutdownFlushTimeoutMilliseconds = try kafka.int(
+            "shutdownFlushTimeoutMilliseconds", default: defaults.kafka.shutdownFlushTimeoutMilliseconds, in: 0...600_000)
+        try kafka.rejectUnknownKeys()
+        if configuration.kafka.bootstrapServers.split(separator: ",").contains(where: { !$0.contains(":") }) {
+            throw ConfigurationError(
+                field: "kafka.bootstrapServers", "must be a comma-separated list of host:port; got \"\(configuration.kafka.bootstrapServers)\"")
+        }
+        for (field, topic) in [("kafka.eventsTopic", configuration.kafka.eventsTopic), ("kafka.feedbackTopic", configuration.kafka.feedbackTopic)] {
+            try requireTopicName(topic, field: field)
+        }
+
+        let logging = try root.section("logging")
+        configuration.logging.level = try logging.string(
+            "level", default: defaults.logging.level,
+            allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"])
+        configuration.logging.format = try logging.string("format", default: defaults.logging.format, allowed: ["json", "text"])
+        try logging.rejectUnknownKeys()
+
+        let health = try root.section("health")
+        configuration.health.checkTimeoutMilliseconds = try health.int(
+            "checkTimeoutMilliseconds", default: defaults.health.checkTimeoutMilliseconds, in: 1...60_000)
+        try health.rejectUnknownKeys()
+
+        try root.rejectUnknownKeys()
+        return configuration
+    }
+
+    private static func requireURL(_ text: String, schemes: Set<String>, field: String) throws {
+        guard let components = URLComponents(string: text), let scheme = components.scheme, schemes.contains(scheme),
+              let host = components.host, !host.isEmpty
+        else {
+            throw ConfigurationError(field: field, "must be a URL like \(schemes.sorted()[0])://host:port; got \"\(text)\"")
+        }
+    }
+
+    private static func requireTopicName(_ topic: String, field: String) throws {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard !topic.isEmpty, topic.count <= 249, topic.allSatisfy(allowed.contains) else {
+            throw ConfigurationError(field: field, "must be 1 to 249 characters of letters, digits, '.', '_' or '-'; got \"\(topic)\"")
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Everything `sessionrank serve` needs to start, decoded from `config/sessionrank.yaml`
+/// and overridden by `SESSIONRANK_*` environment variables (see `ConfigurationLoader`).
+public struct ServiceConfiguration: Sendable, Equatable {
+    public var http = HTTPSettings()
+    public var redis = RedisSettings()
+    public var postgres = PostgresSettings()
+    public var kafka = KafkaSettings()
+    public var logging = LoggingSettings()
+    public var health = HealthSettings()
+
+    public init() {}
+
+    public struct HTTPSettings: Sendable, Equatable {
+        public var host = "127.0.0.1"
+        public var port = 8080
+        /// Requests with a larger body are refused with 413 before they are decoded.
+        public var maxBodyBytes = 1_048_576
+    }
+
+    public struct RedisSettings: Sendable, Equatable {
+        public var url = "redis://127.0.0.1:6390"
+        public var poolSize = 4
+        public var commandTimeoutMilliseconds = 50
+        public var connectTimeoutMilliseconds = 1_000
+    }
+
+    public struct PostgresSettings: Sendable, Equatable {
+        public var url = "postgres://sessionrank@127.0.0.1:5440/sessionrank"
+        public var poolSize = 8
+        public var queryTimeoutMilliseconds = 100
+    }
+
+    public struct KafkaSettings: Sendable, Equatable {
+        public var bootstrapServers = "127.0.0.1:9092"
+        public var eventsTopic = "events"
+        public var feedbackTopic = "feedback"
+        public var clientId = "sessionrank"
+        /// Upper bound of messages buffered locally while the broker is slow or down.
+        public var queueMaxMessages = 100_000
+        public var messageTimeoutMilliseconds = 300_000
+        public var shutdownFlushTimeoutMilliseconds = 5_000
+    }
+
+    public struct LoggingSettings: Sendable, Equatable {
+        /// trace, debug, info, notice, warning, error or critical.
+        public var level = "info"
+        /// `json` (one object per line, for collectors) or `text` (for people).
+        public var format = "json"
+    }
+
+    public struct HealthSettings: Sendable, Equatable {
+        /// Each dependency check in `/health/ready` gives up after this long.
+        public var checkTimeoutMilliseconds = 500
+    }
+}

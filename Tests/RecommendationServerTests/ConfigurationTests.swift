@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@testable import RecommendationServer
+
+@Suite("Service configuration")
+struct ConfigurationTests {
+    @Test("an empty file gives the documented defaults")
+    func defaults() throws {
+        let configuration = try ServiceConfiguration.parse(yaml: "")
+        #expect(configuration == ServiceConfiguration())
+        #expect(configuration.http.port == 8080)
+        #expect(configuration.kafka.eventsTopic == "events")
+    }
+
+    @Test("the shipped config/sessionrank.yaml parses and matches the defaults")
+    func shippedFile() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../config/sessionrank.yaml").standardized.path
+        let configuration = try ServiceConfiguration.load(file: file, environment: [:])
+        #expect(configuration == ServiceConfiguration())
+    }
+
+    @Test("environment variables override the file, by field path")
+    func environmentOverrides() throws {
+        let configuration = try ServiceConfiguration.parse(
+            yaml: "redis:\n  poolSize: 2\nhttp:\n  port: 9000\n",
+            environment: [
+                "SESSIONRANK_REDIS_POOL_SIZE": "7",
+                "SESSIONRANK_KAFKA_BOOTSTRAP": "10.0.0.1:9093",
+                "SESSIONRANK_LOGGING_FORMAT": "text",
+            ]
+        )
+        #expect(configuration.redis.poolSize == 7)
+        #expect(configuration.http.port == 9000)
+        #expect(configuration.kafka.bootstrapServers == "10.0.0.1:9093")
+        #expect(configuration.logging.format == "text")
+    }
+
+    @Test(
+        "a bad value is rejected with the field named and what is allowed",
+        arguments: [
+            ("http:\n  port: 70000\n", "http.port", "from 0 to 65535"),
+            ("http:\n  port: eighty\n", "http.port", "whole number"),
+            ("redis:\n  poolSize: 0\n", "redis.poolSize", "from 1 to 64"),
+            ("redis:\n  url: localhost:6379\n", "redis.url", "redis://host:port"),
+            ("postgres:\n  url: postgres://host/db\n", "postgres.url", "must name a user"),
+            ("kafka:\n  bootstrapServers: broker\n", "kafka.bootstrapServers", "host:port"),
+            ("kafka:\n  eventsTopic: 'bad topic'\n", "kafka.eventsTopic", "letters, digits"),
+            ("logging:\n  level: loud\n", "logging.level", "one of trace, debug"),
+            ("http:\n  prot: 8080\n", "http.prot", "not a known setting"),
+            ("htp:\n  port: 8080\n", "htp", "not a known setting"),
+            ("http: [1, 2]\n", "http", "must be a mapping"),
+            ("http:\n  port: [1]\n", "http.port", "single value"),
+        ]
+    )
+    func rejectsBadValues(yaml: String, field: String, fragment: String) throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try ServiceConfiguration.parse(yaml: yaml)
+        }
+        #expect(error.field == field)
+        #expect(error.message.contains(fragment), "message was: \(error.message)")
+    }
+
+    @Test("environment variable names follow the field path")
+    func environmentNames() {
+        #expect(ConfigSection.environmentName(for: "redis.poolSize") == "SESSIONRANK_REDIS_POOL_SIZE")
+        #expect(ConfigSection.environmentName(for: "kafka.bootstrapServers") == "SESSIONRANK_KAFKA_BOOTSTRAP_SERVERS")
+        #expect(ConfigSection.environmentName(for: "http.port") == "SESSIONRANK_HTTP_PORT")
+    }
+
+    @Test("PostgreSQL URLs are split into connection settings")
+    func postgresURL() throws {
+        let settings = try PostgresConnectionSettings(url: "postgres://app:secret@db.internal:6543/shop")
+        #expect(settings.host == "db.internal")
+        #expect(settings.port == 6543)
+        #expect(settings.username == "app")
+        #expect(settings.password == "secret")
+        #expect(settings.database == "shop")
+    }
+}

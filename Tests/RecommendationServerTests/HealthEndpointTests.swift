@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Prometheus
+import Testing
+
+@testable import RecommendationServer
+
+@Suite("Health and metrics endpoints", .enabled(if: IntegrationEnvironment.enabled(needs: "SESSIONRANK_POSTGRES_URL")))
+struct HealthEndpointTests {
+    func configuration(postgresURL: String? = nil) throws -> ServiceConfiguration {
+        var configuration = ServiceConfiguration()
+        configuration.http.port = 0
+        configuration.postgres.url = try postgresURL ?? IntegrationEnvironment.require("SESSIONRANK_POSTGRES_URL")
+        configuration.health.checkTimeoutMilliseconds = 1_000
+        return configuration
+    }
+
+    @Test("/health/live answers 200 whatever the dependencies do")
+    func live() async throws {
+        // Nothing listens on port 1: PostgreSQL is down for this app.
+        let app = try buildApplication(
+            configuration: configuration(postgresURL: "postgres://nobody@127.0.0.1:1/none"),
+            metricsRegistry: PrometheusCollectorRegistry(), logger: Logger(label: "test"))
+        try await app.test(.live) { client in
+            try await client.execute(uri: "/health/live", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("\"live\""))
+                #expect(response.headers[.requestID]?.isEmpty == false)
+            }
+        }
+    }
+
+    @Test("/health/ready is 200 and ready when PostgreSQL answers")
+    func ready() async throws {
+        let app = try buildApplication(
+            configuration: configuration(), metricsRegistry: PrometheusCollectorRegistry(), logger: Logger(label: "test"))
+        try await app.test(.live) { client in
+            try await client.execute(uri: "/health/ready", method: .get) { response in
+                let report = try JSONDecoder().decode(ReadinessReport.self, from: response.body)
+                #expect(response.status == .ok)
+                #expect(report.status == .ready)
+                #expect(report.checks["postgres"]?.status == "up")
+            }
+        }
+    }
+
+    @Test("/health/ready is 503 and names the dependency that is down")
+    func notReady() async throws {
+        let app = try buildApplication(
+            configuration: configuration(postgresURL: "postgres://nobody@127.0.0.1:1/none"),
+            metricsRegistry: PrometheusCollectorRegistry(), logger: Logger(label: "test"))
+        try await app.test(.live) { client in
+            try await client.execute(uri: "/health/ready", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                let report = try JSONDecoder().decode(ReadinessReport.self, from: response.body)
+                #expect(report.status != .ready)
+                let postgres = try #require(report.checks["postgres"])
+                #expect(postgres.status == "down")
+                #expect(postgres.error?.isEmpty == false)
+            }
+        }
+    }
+
+    @Test("/metrics serves the registry in the Prometheus text format")
+    func metrics() async throws {
+        let registry = PrometheusCollectorRegistry()
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(metricName: "sessionrank_test_marker", unitName: "total", helpText: "A marker."),
+            labels: [("kind", "probe")]).increment(by: Int64(3))
+        let app = try buildApplication(configuration: configuration(), metricsRegistry: registry, logger: Logger(label: "test"))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+                let text = String(buffer: response.body)
+                #expect(text.contains("# TYPE sessionrank_test_marker_total counter"))
+                #expect(text.contains("sessionrank_test_marker_total{kind=\"probe\"} 3"))
+            }
+        }
+    }
+}

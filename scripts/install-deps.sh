@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project needs, skipping those already present.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+packages=(
+    libhiredis-dev   # RESP protocol for the Redis client
+    librdkafka-dev   # Kafka client and the mock cluster behind `sessionrank kafka-dev`
+    libssl-dev libpq-dev
+    redis-server     # project-local Redis
+    postgresql       # project-local PostgreSQL
+    kcat             # inspect topics by hand
+    curl
+)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+log "installing: ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian's packages start system-wide servers on the default ports; the project uses its own instances.

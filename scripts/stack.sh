@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Starts, stops and reports the project-local Redis, PostgreSQL and Kafka dev broker.
+# Everything lives under .local/ (git-ignored), listens on loopback only, and is safe to re-run.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+REDIS_DIR="$LOCAL_DIR/redis"
+POSTGRES_DIR="$LOCAL_DIR/postgres"
+KAFKA_DIR="$LOCAL_DIR/kafka"
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+# PostgreSQL refuses to run as root, so its commands run as the `postgres` system user.
+as_postgres() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_redis() {
+    mkdir -p "$REDIS_DIR"
+    if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then log "redis already running on $REDIS_PORT"; return; fi
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --protected-mode yes \
+        --dir "$REDIS_DIR" --daemonize yes --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log" \
+        --appendonly yes --appendfsync everysec --save "" --maxmemory 1gb --maxmemory-policy volatile-lru
+    wait_for_port "$REDIS_PORT" redis
+    log "redis on 127.0.0.1:$REDIS_PORT"
+}
+
+start_postgres() {
+    local bin; bin=$(pg_bin)
+    [ -n "$bin" ] || die "PostgreSQL binaries not found; run scripts/install-deps.sh"
+    mkdir -p "$LOCAL_DIR"
+    if [ ! -s "$POSTGRES_DIR/PG_VERSION" ]; then
+        mkdir -p "$POSTGRES_DIR"
+        [ "$(id -u)" -ne 0 ] || chown postgres:postgres "$POSTGRES_DIR"
+        chmod 700 "$POSTGRES_DIR"
+        # Trust on loopback only: a throwaway development database, never exposed.
+        as_postgres "$bin/initdb" -D "$POSTGRES_DIR" -U "$POSTGRES_USER_NAME" -A trust --no-sync -E UTF8 >/dev/null
+    fi
+    if as_postgres "$bin/pg_ctl" -D "$POSTGRES_DIR" status >/dev/null 2>&1; then
+        log "postgres already running on $POSTGRES_PORT"
+    else
+        as_postgres "$bin/pg_ctl" -D "$POSTGRES_DIR" -l "$POSTGRES_DIR/postgres.log" -w -t 60 start \
+            -o "-p $POSTGRES_PORT -c listen_addresses=127.0.0.1 -k $POSTGRES_DIR -c max_connections=200" >/dev/null
+    fi
+    "$bin/pg_isready" -q -h 127.0.0.1 -p "$POSTGRES_PORT" -t 30 || die "postgres is not accepting connections on $POSTGRES_PORT"
+    if ! "$bin/psql" -h 127.0.0.1 -p "$POSTGRES_PORT" -U "$POSTGRES_USER_NAME" -d postgres -tAc \
+        "SELECT 1 FROM pg_database WHERE datname = '$POSTGRES_DB_NAME'" | grep -q 1; then
+        "$bin/createdb" -h 127.0.0.1 -p "$POSTGRES_PORT" -U "$POSTGRES_USER_NAME" "$POSTGRES_DB_NAME"
+    fi
+    log "postgres on 127.0.0.1:$POSTGRES_PORT database $POSTGRES_DB_NAME"
+}
+
+start_kafka() {
+    mkdir -p "$KAFKA_DIR"
+    if [ -f "$KAFKA_DIR/kafka-dev.pid" ] && kill -0 "$(cat "$KAFKA_DIR/kafka-dev.pid")" 2>/dev/null; then
+        log "kafka dev broker already running on $KAFKA_PORT"; return
+    fi
+    local binary; binary="$(bin_path)/sessionrank"
+    [ -x "$binary" ] || die "$binary is missing; build first (make build)"
+    nohup "$binary" kafka-dev --port "$KAFKA_PORT" >"$KAFKA_DIR/kafka-dev.log" 2>&1 &
+    echo $! >"$KAFKA_DIR/kafka-dev.pid"
+    wait_for_port "$KAFKA_PORT" "kafka dev broker"
+    log "kafka dev broker on 127.0.0.1:$KAFKA_PORT"
+}
+
+stop_all() {
+    if [ -f "$KAFKA_DIR/kafka-dev.pid" ]; then
+        kill "$(cat "$KAFKA_DIR/kafka-dev.pid")" 2>/dev/null || true
+        rm -f "$KAFKA_DIR/kafka-dev.pid"
+    fi
+    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    local bin; bin=$(pg_bin)
+    if [ -n "$bin" ] && [ -s "$POSTGRES_DIR/PG_VERSION" ]; then
+        as_postgres "$bin/pg_ctl" -D "$POSTGRES_DIR" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+    log "stopped"
+}
+
+status() {
+    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && echo "redis:    up (127.0.0.1:$REDIS_PORT)" || echo "redis:    down"
+    "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$POSTGRES_PORT" 2>/dev/null && echo "postgres: up (127.0.0.1:$POSTGRES_PORT)" || echo "postgres: down"
+    (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null && echo "kafka:    up (127.0.0.1:$KAFKA_PORT)" || echo "kafka:    down"
+}
+
+case "${1:-}" in
+    start) start_redis; start_postgres; start_kafka ;;
+    start-redis) start_redis ;;
+    start-postgres) start_postgres ;;
+    start-kafka) start_kafka ;;
+    stop) stop_all ;;
+    status) status ;;
+    *) echo "usage: $0 start|stop|status|start-redis|start-postgres|start-kafka" >&2; exit 2 ;;
+esac
