@@ -1,0 +1,14 @@
+/// Bounds on what one request may carry. Part of the service configuration (`events.*`).
+public struct EventLimits: Sendable, Equatable {
+    public var maxBatchSize = 500
+    public var maxIdLength = 128
+    public var maxQueryLength = 512
+    public var maxReferrerLength = 2_048
+    public var maxContextValueLength = 64
+    /// Client clocks drift; further ahead than this is a bug, not drift.
+    public var maxFutureSkewSeconds = 300.0
+    /// Older events are refused: they would no longer change a live session.
+    public var maxAgeSeconds = 7.0 * 86_400
+
+    public init() {}
+}
