@@ -25,7 +25,7 @@ build-tests: deps
 	@$(SWIFT_BUILD) --build-tests
 
 stack:
-	@$(ENV) scripts/stack.sh start-redis && scripts/stack.sh start-postgres
+	@$(ENV) scripts/stack.sh start
 
 db:
 	@$(ENV) $(BIN) migrate && $(BIN) seed --demo

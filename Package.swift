@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sessionrank", targets: ["sessionrank"]),
+        .library(name: "Recommender", targets: ["Recommender"]),
         
     ],
     dependencies: [
@@ -28,14 +29,54 @@ let package = Package(
     targets: [
         // C libraries from Debian, reached through pkg-config.
 
+        .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+
         // Adapters: each wraps exactly one external system.
+        .target(
+            name: "RedisClient",
+            dependencies: [
+                "CHiredis",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "KafkaClient",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
 
         // The engine: pure Swift, no I/O.
+        .target(
+            name: "Recommender",
+            swiftSettings: strictSettings
+        ),
 
         // The server wires engine and adapters together.
         .target(
             name: "RecommendationServer",
             dependencies: [
+                "Recommender",
+                "RedisClient",
+                "KafkaClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -51,11 +92,30 @@ let package = Package(
             name: "sessionrank",
             dependencies: [
                 "RecommendationServer",
+                "Recommender",
+                "KafkaClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+
             swiftSettings: strictSettings
         ),
 
+        .testTarget(name: "RecommenderTests", dependencies: ["Recommender"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RedisClientTests",
+            dependencies: [
+                "RedisClient",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "KafkaClientTests",
+            dependencies: ["KafkaClient", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "RecommendationServerTests",
             dependencies: [

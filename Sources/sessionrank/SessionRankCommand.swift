@@ -6,7 +6,8 @@ struct SessionRankCommand: AsyncParsableCommand {
         commandName: "sessionrank",
         abstract: "Session-based product recommendations: the service and its tools.",
         subcommands: [
-            ServeCommand.self, MigrateCommand.self, SeedCommand.self,
+            ServeCommand.self, MigrateCommand.self, SeedCommand.self, KafkaDevCommand.self,
+            TrainCommand.self, EvaluateCommand.self,
         ]
     )
 }

@@ -7,12 +7,17 @@ import Testing
 
 @testable import RecommendationServer
 
-@Suite("Health and metrics endpoints", .enabled(if: IntegrationEnvironment.enabled(needs: "SESSIONRANK_POSTGRES_URL")))
+@Suite(
+    "Health and metrics endpoints",
+    .enabled(if: IntegrationEnvironment.enabled(needs: "SESSIONRANK_POSTGRES_URL", "SESSIONRANK_REDIS_URL", "SESSIONRANK_KAFKA_BOOTSTRAP"))
+)
 struct HealthEndpointTests {
     func configuration(postgresURL: String? = nil) throws -> ServiceConfiguration {
         var configuration = ServiceConfiguration()
         configuration.http.port = 0
         configuration.postgres.url = try postgresURL ?? IntegrationEnvironment.require("SESSIONRANK_POSTGRES_URL")
+        configuration.redis.url = try IntegrationEnvironment.require("SESSIONRANK_REDIS_URL")
+        configuration.kafka.bootstrapServers = try IntegrationEnvironment.require("SESSIONRANK_KAFKA_BOOTSTRAP")
         configuration.health.checkTimeoutMilliseconds = 1_000
         return configuration
     }
@@ -32,7 +37,7 @@ struct HealthEndpointTests {
         }
     }
 
-    @Test("/health/ready is 200 and ready when PostgreSQL answers")
+    @Test("/health/ready is 200 and ready when Redis, PostgreSQL and Kafka answer")
     func ready() async throws {
         let app = try buildApplication(
             configuration: configuration(), metricsRegistry: PrometheusCollectorRegistry(), logger: Logger(label: "test"))
@@ -42,6 +47,8 @@ struct HealthEndpointTests {
                 #expect(response.status == .ok)
                 #expect(report.status == .ready)
                 #expect(report.checks["postgres"]?.status == "up")
+                #expect(report.checks["redis"]?.status == "up")
+                #expect(report.checks["kafka"]?.status == "up")
             }
         }
     }
@@ -55,7 +62,8 @@ struct HealthEndpointTests {
             try await client.execute(uri: "/health/ready", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 let report = try JSONDecoder().decode(ReadinessReport.self, from: response.body)
-                #expect(report.status != .ready)
+                #expect(report.status == .degraded)
+                #expect(report.checks["redis"]?.status == "up")
                 let postgres = try #require(report.checks["postgres"])
                 #expect(postgres.status == "down")
                 #expect(postgres.error?.isEmpty == false)

@@ -37,10 +37,15 @@ public func buildApplication(
     metricsRegistry: PrometheusCollectorRegistry,
     logger: Logger
 ) throws -> some ApplicationProtocol {
-    let postgres = try makePostgresClient(configuration.postgres, logger: logger)
+    let clients = try Clients(configuration: configuration, logger: logger)
+    let checkTimeout = Duration.milliseconds(configuration.health.checkTimeoutMilliseconds)
     let readiness = ReadinessProbe(
-        checks: [PostgresHealthCheck(client: postgres)],
-        timeout: .milliseconds(configuration.health.checkTimeoutMilliseconds)
+        checks: [
+            RedisHealthCheck(client: clients.redis),
+            PostgresHealthCheck(client: clients.postgres),
+            KafkaHealthCheck(producer: clients.kafka, timeout: checkTimeout),
+        ],
+        timeout: checkTimeout
     )
     let dependencies = ServerDependencies(configuration: configuration, metricsRegistry: metricsRegistry, readiness: readiness)
     return Application(
@@ -49,19 +54,7 @@ public func buildApplication(
             address: .hostname(configuration.http.host, port: configuration.http.port),
             serverName: "sessionrank"
         ),
-        services: [postgres],
+        services: [clients.redis, clients.postgres, clients.kafka],
         logger: logger
     )
-}
-
-/// A pooled PostgreSQL client; run it as a service before querying.
-public func makePostgresClient(_ settings: ServiceConfiguration.PostgresSettings, logger: Logger) throws -> PostgresClient {
-    let connection = try PostgresConnectionSettings(url: settings.url)
-    var configuration = PostgresClient.Configuration(
-        host: connection.host, port: connection.port, username: connection.username,
-        password: connection.password, database: connection.database, tls: .disable
-    )
-    configuration.options.maximumConnections = settings.poolSize
-    configuration.options.connectTimeout = .milliseconds(max(settings.queryTimeoutMilliseconds * 10, 1_000))
-    return PostgresClient(configuration: configuration, backgroundLogger: logger)
 }

@@ -1,0 +1,54 @@
+import Foundation
+import KafkaClient
+import Logging
+import PostgresNIO
+import RedisClient
+
+/// The clients of every external system, built from the configuration. Each is a `Service`.
+public struct Clients: Sendable {
+    public let redis: RedisClient
+    public let postgres: PostgresClient
+    public let kafka: KafkaProducer
+
+    public init(configuration: ServiceConfiguration, logger: Logger) throws {
+        redis = try makeRedisClient(configuration.redis, logger: logger)
+        postgres = try makePostgresClient(configuration.postgres, logger: logger)
+        kafka = try makeKafkaProducer(configuration.kafka, logger: logger)
+    }
+}
+
+public func makeRedisClient(_ settings: ServiceConfiguration.RedisSettings, logger: Logger) throws -> RedisClient {
+    var configuration: RedisConfiguration
+    do {
+        configuration = try RedisConfiguration(url: settings.url)
+    } catch {
+        throw ConfigurationError(field: "redis.url", "\(error)")
+    }
+    configuration.poolSize = settings.poolSize
+    configuration.commandTimeout = .milliseconds(settings.commandTimeoutMilliseconds)
+    configuration.connectTimeout = .milliseconds(settings.connectTimeoutMilliseconds)
+    return try RedisClient(configuration: configuration, logger: logger)
+}
+
+/// A pooled PostgreSQL client; run it as a service before querying.
+public func makePostgresClient(_ settings: ServiceConfiguration.PostgresSettings, logger: Logger) throws -> PostgresClient {
+    let connection = try PostgresConnectionSettings(url: settings.url)
+    var configuration = PostgresClient.Configuration(
+        host: connection.host, port: connection.port, username: connection.username,
+        password: connection.password, database: connection.database, tls: .disable
+    )
+    configuration.options.maximumConnections = settings.poolSize
+    configuration.options.connectTimeout = .milliseconds(max(settings.queryTimeoutMilliseconds * 10, 1_000))
+    return PostgresClient(configuration: configuration, backgroundLogger: logger)
+}
+
+public func makeKafkaProducer(_ settings: ServiceConfiguration.KafkaSettings, logger: Logger) throws -> KafkaProducer {
+    let configuration = KafkaProducerConfiguration(
+        bootstrapServers: settings.bootstrapServers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
+        clientID: settings.clientId,
+        maxQueuedMessages: settings.queueMaxMessages,
+        messageTimeout: .milliseconds(settings.messageTimeoutMilliseconds),
+        shutdownFlushTimeout: .milliseconds(settings.shutdownFlushTimeoutMilliseconds)
+    )
+    return try KafkaProducer(configuration: configuration, logger: logger)
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+
+/// An event joined with what the backend knows about its request and user.
+public struct EnrichedEvent: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Codable {
+        /// Every look-up the event needed was answered (found or known to be absent).
+        case complete
+        /// Nothing to look up: no requestId, no userId.
+        case notNeeded = "not_needed"
+        /// The database did not answer within budget; the event went on without it.
+        case timedOut = "timed_out"
+        case failed
+    }
+
+    public var event: StorefrontEvent
+    public var status: Status
+    /// The event's user, or the request's user when the event named none.
+    public var userId: String?
+    public var request: BackendRequest?
+    public var profile: UserProfile?
+
+    /// The region the session is in: the event's context, the request's, or the profile's.
+    public var region: String? { event.context.region ?? request?.region ?? profile?.region }
+}
+
+/// Enriches a batch with one look-up for all of its cache misses, within a time budget.
+public struct EventEnricher: Sendable {
+    private let source: any EnrichmentSource
+    private let users: ExpiringCache<String, UserProfile?>
+    private let requests: ExpiringCache<String, BackendRequest?>
+    private let budget: Duration
+    private let logger: Logger
+
+    public init(source: any EnrichmentSource, cacheCapacity: Int, cacheTTL: Duration, budget: Duration, logger: Logger) {
+        self.source = source
+        self.users = ExpiringCache(capacity: cacheCapacity, timeToLive: cacheTTL)
+        self.requests = ExpiringCache(capacity: cacheCapacity, timeToLive: cacheTTL)
+        self.budget = budget
+        self.logger = logger
+    }
+
+    public func enrich(_ events: [StorefrontEvent]) async -> [EnrichedEvent] {
+        let requestIds = Set(events.compactMap(\.requestId))
+        let userIds = Set(events.compactMap(\.userId))
+        guard !requestIds.isEmpty || !userIds.isEmpty else {
+            return events.map { EnrichedEvent(event: $0, status: .notNeeded, userId: nil) }
+        }
+        let missingRequests = requestIds.filter { requests.value(for: $0) == nil }
+        var missingUsers = userIds.filter { users.value(for: $0) == nil }
+        // Users behind cached requests may still need a look-up.
+        for id in requestIds {
+            if let userId = requests.value(for: id)??.userId, users.value(for: userId) == nil { missingUsers.insert(userId) }
+        }
+
+        var status = EnrichedEvent.Status.complete
+        if !missingRequests.isEmpty || !missingUsers.isEmpty {
+            do {
+                let source = self.source
+                let (requestIds, userIds) = (missingRequests.sorted(), missingUsers.sorted())
+                let found = try await withDeadline(budget) {
+                    try await source.lookUp(requestIds: requestIds, userIds: userIds)
+                }
+                // Absent rows are cached too, so unknown ids do not hit the database on every event.
+                for id in missingRequests { requests.insert(found.requests[id], for: id) }
+                for request in found.requests.values {
+                    if let userId = request.userId { missingUsers.insert(userId) }
+                }
+                for id in missingUsers.union(found.users.keys) { users.insert(found.users[id], for: id) }
+            } catch is DeadlineExceeded {
+                status = .timedOut
+                logger.warning("enrichment timed out", metadata: ["budget": "\(budget)"])
+            } catch {
+                status = .failed
+                logger.warning("enrichment failed", metadata: ["error": "\(error)"])
+            }
+        }
+
+        return events.map { event in
+            let request = event.requestId.flatMap { requests.value(for: $0) ?? nil }
+            let userId = event.userId ?? request?.userId
+            let profile = userId.flatMap { users.value(for: $0) ?? nil }
+            return EnrichedEvent(event: event, status: status, userId: userId, request: request, profile: profile)
+        }
+    }
+
+    /// Forgets a user, e.g. after a consent change or erasure.
+    public func invalidate(userId: String) { users.remove(userId) }
+}

@@ -1,0 +1,90 @@
+import RedisClient
+
+/// Server-side scripts that keep session state consistent under concurrent events.
+enum SessionScripts {
+    /// Applies one event to a session, atomically and at most once per event id.
+    ///
+    /// Every part of the result is independent of the order in which events arrive, so
+    /// concurrent events leave the same state as any sequential replay:
+    /// - counters add; first/last seen are min/max of timestamps;
+    /// - interest weights are stored as of a reference time (the newest event so far) and
+    ///   decayed by 2^(-Δt/halfLife), so Σ weight·2^(-(ref - t)/h) does not depend on order;
+    /// - recent items are a sorted set by timestamp (ties by member), trimmed to the newest N;
+    /// - the cart is last-writer-wins by (timestamp, event id); links keep the newest value.
+    ///
+    /// KEYS: meta, interest, items, seen, cart, purchased.
+    /// ARGV: eventId, type, itemId ('' for none), timestamp, weight, halfLifeSeconds, maxItems,
+    ///       ttlSeconds, userId, deviceId, region, attribute…
+    /// Returns 1 when applied, 0 when the event id was seen before.
+    static let applyEvent = RedisScript(
+        #"""
+        local meta, interest, items, seen, cart, purchased = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+        local eventId, kind, item = ARGV[1], ARGV[2], ARGV[3]
+        local ts, weight, half = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+        local maxItems, ttl = tonumber(ARGV[7]), tonumber(ARGV[8])
+        local function fmt(x) return string.format('%.17g', x) end
+
+        if redis.call('SADD', seen, eventId) == 0 then return 0 end
+
+        redis.call('HINCRBY', meta, 'events', 1)
+        redis.call('HINCRBY', meta, 'count:' .. kind, 1)
+        local first = tonumber(redis.call('HGET', meta, 'first_seen'))
+        if not first or ts < first then redis.call('HSET', meta, 'first_seen', fmt(ts)) end
+        local last = tonumber(redis.call('HGET', meta, 'last_seen'))
+        if not last or ts > last then redis.call('HSET', meta, 'last_seen', fmt(ts)) end
+
+        -- Links keep the value of the newest event that carried one (ties: larger value).
+        local function link(field, value)
+          if value == '' then return end
+          local at = tonumber(redis.call('HGET', meta, field .. '_at'))
+          local current = redis.call('HGET', meta, field)
+          if not at or ts > at or (ts == at and value > current) then
+            redis.call('HSET', meta, field, value, field .. '_at', fmt(ts))
+          end
+        end
+        link('user_id', ARGV[9])
+        link('device_id', ARGV[10])
+        link('region', ARGV[11])
+
+        if weight ~= 0 and #ARGV >= 12 then
+          local ref = tonumber(redis.call('HGET', meta, 'interest_at'))
+          if not ref then
+            ref = ts
+            redis.call('HSET', meta, 'interest_at', fmt(ts))
+          elseif ts > ref then
+            local factor = 2 ^ (-(ts - ref) / half)
+            local all = redis.call('HGETALL', interest)
+            for i = 1, #all, 2 do
+              local decayed = tonumber(all[i + 1]) * factor
+              if math.abs(decayed) < 1e-12 then redis.call('HDEL', interest, all[i])
+              else redis.call('HSET', interest, all[i], fmt(decayed)) end
+            end
+            ref = ts
+            redis.call('HSET', meta, 'interest_at', fmt(ts))
+          end
+          local add = weight * 2 ^ (-(ref - ts) / half)
+          for j = 12, #ARGV do redis.call('HINCRBYFLOAT', interest, ARGV[j], fmt(add)) end
+        end
+
+        if item ~= '' then
+          redis.call('ZADD', items, ts, eventId .. '|' .. kind .. '|' .. item)
+          redis.call('ZREMRANGEBYRANK', items, 0, -(maxItems + 1))
+          if kind == 'add_to_cart' or kind == 'remove_from_cart' or kind == 'purchase' then
+            local stamp = fmt(ts) .. '|' .. eventId
+            local previous = redis.call('HGET', cart, item)
+            local newer = true
+            if previous then
+              local sep = string.find(previous, '|', 1, true)
+              local pts, pid = tonumber(string.sub(previous, 1, sep - 1)), string.sub(previous, sep + 1, string.find(previous, '|', sep + 1, true) - 1)
+              newer = ts > pts or (ts == pts and eventId > pid)
+            end
+            if newer then redis.call('HSET', cart, item, stamp .. '|' .. kind) end
+          end
+          if kind == 'purchase' then redis.call('SADD', purchased, item) end
+        end
+
+        for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ttl) end
+        return 1
+        """#
+    )
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+/// Accuracy and latency of next-item prediction.
+public struct EvaluationResult: Sendable, Equatable {
+    public var predictions = 0
+    public var mrr = 0.0
+    public var hitRate = 0.0
+    public var ndcg = 0.0
+    /// Distinct recommended items / distinct items in the training data.
+    public var coverage = 0.0
+    /// Mean over all recommended items of (training count / count of the most frequent item).
+    public var popularity = 0.0
+    /// In-process `recommend` latency percentiles, microseconds.
+    public var latencyP50 = 0.0
+    public var latencyP90 = 0.0
+    public var latencyP99 = 0.0
+    /// Mean cost of learning one event during incremental replay, microseconds (0 when frozen).
+    public var updateMean = 0.0
+
+    public var summary: String {
+        String(format: "predictions=%d MRR@20=%.4f HR@20=%.4f NDCG@20=%.4f coverage@20=%.4f popularity@20=%.4f latency p50=%.1fµs p90=%.1fµs p99=%.1fµs",
+               predictions, mrr, hitRate, ndcg, coverage, popularity, latencyP50, latencyP90, latencyP99)
+            + (updateMean > 0 ? String(format: " update mean=%.2fµs", updateMean) : "")
+    }
+}
+
+public enum EvaluationMode: String, Sendable, CaseIterable {
+    /// The model is not changed by the test sessions.
+    case frozen
+    /// After each prediction the model learns the event that was just predicted (never before).
+    case incremental
+}
+
+/// The next-item protocol of the serenade data README: for every test session i1..in and
+/// every prefix p = 1..n-1, ask for `cutoff` items given i1..ip and look up i(p+1).
+public struct NextItemEvaluator: Sendable {
+    public var cutoff = 20
+    /// Training item counts, for the popularity metric and the coverage denominator.
+    public let trainingCounts: [String: Int]
+
+    public init(training: [ClickSession], cutoff: Int = 20) {
+        var counts: [String: Int] = [:]
+        for session in training { for event in session.events { counts[event.itemId, default: 0] += 1 } }
+        trainingCounts = counts
+        self.cutoff = cutoff
+    }
+
+    /// Builds and publishes a model from training sessions.
+    public static func train(_ sessions: [ClickSession], parameters: ModelParameters = .default) -> SessionRankModel {
+        let model = SessionRankModel(parameters: parameters)
+        model.apply(contentsOf: SessionFile.trainingEvents(sessions))
+        return model
+    }
+
+    public func evaluate(model: SessionRankModel, test: [ClickSession], config: RankingConfig, mode: EvaluationMode) -> EvaluationResult {
+        let maxCount = Double(trainingCounts.values.max() ?? 1)
+        var result = EvaluationResult()
+        var latencies: [Double] = []
+        var recommended = Set<String>()
+        var popularitySum = 0.0, popularityItems = 0
+        var updateNanos: UInt64 = 0, updates = 0
+        var config = config
+        config.candidates.minimumReturned = 0  // the protocol wants exactly `cutoff` items
+
+        // Incremental replay follows time; frozen evaluation keeps the file order (same result).
+        let ordered = mode == .incremental ? test.sorted { ($0.events.first?.time ?? 0, $0.id) < ($1.events.first?.time ?? 0, $1.id) } : test
+        for session in ordered where session.events.count >= 2 {
+            func learn(_ position: Int) {
+                let event = session.events[position]
+                let start = DispatchTime.now().uptimeNanoseconds
+                model.apply(ModelEvent(sessionId: session.id, itemId: event.itemId, type: .view, timestamp: event.time))
+                updateNanos += DispatchTime.now().uptimeNanoseconds - start
+                updates += 1
+            }
+            if mode == .incremental { learn(0) }
+            for prefix in 1..<session.events.count {
+                let request = RecommendationRequest(
+                    sessionId: mode == .incremental ? session.id : nil,
+                    recentItems: session.events[0..<prefix].map { SessionItem(itemId: $0.itemId, type: .view, timestamp: $0.time) },
+                    limit: cutoff)
+                let start = DispatchTime.now().uptimeNanoseconds
+                let ranked = model.recommend(request, config: config).prefix(cutoff)
+                latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
+
+                let target = session.events[prefix].itemId
+                result.predictions += 1
+                if let rank = ranked.firstIndex(where: { $0.itemId == target }) {
+                    result.hitRate += 1
+                    result.mrr += 1 / Double(rank + 1)
+                    result.ndcg += 1 / log2(Double(rank + 2))
+                }
+                for item in ranked {
+                    recommended.insert(item.itemId)
+                    popularitySum += Double(trainingCounts[item.itemId] ?? 0) / maxCount
+                    popularityItems += 1
+                }
+                if mode == .incremental { learn(prefix) }  // strictly after predicting it
+            }
+        }
+        if result.predictions > 0 {
+            let n = Double(result.predictions)
+            result.mrr /= n
+            result.hitRate /= n
+            result.ndcg /= n
+        }
+        result.coverage = Double(recommended.count) / Double(max(trainingCounts.count, 1))
+        result.popularity = popularityItems > 0 ? popularitySum / Double(popularityItems) : 0
+        latencies.sort()
+        result.latencyP50 = Self.percentile(latencies, 0.50)
+        result.latencyP90 = Self.percentile(latencies, 0.90)
+        result.latencyP99 = Self.percentile(latencies, 0.99)
+        result.updateMean = updates > 0 ? Double(updateNanos) / Double(updates) / 1000 : 0
+        return result
+    }
+
+    static func percentile(_ sorted: [Double], _ q: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * q).rounded(.up)) - 1 < 0 ? 0 : Int((Double(sorted.count) * q).rounded(.up)) - 1)]
+    }
+}

@@ -1,0 +1,222 @@
+import NIOCore
+
+/// The protocol engine of one connection. It lives on the connection's event loop: requests are
+/// written in order and their promises queued; incoming bytes go through hiredis and each
+/// complete reply resolves the oldest queued promise (Redis answers strictly in order).
+///
+/// A command that outlives its deadline cannot simply be dropped: its reply would still arrive
+/// and be matched to the next command. So a timeout fails the waiting commands and closes the
+/// connection; the pool then opens a fresh one.
+final class RedisChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// A promise waiting for its reply(ies).
+    private enum Waiter {
+        case single(EventLoopPromise<RESPValue>, deadline: NIODeadline)
+        case batch(BatchCollector, deadline: NIODeadline)
+
+        var deadline: NIODeadline {
+            switch self {
+            case .single(_, let deadline), .batch(_, let deadline): deadline
+            }
+        }
+
+        func fail(_ error: RedisError) {
+            switch self {
+            case .single(let promise, _): promise.fail(error)
+            case .batch(let collector, _): collector.promise.fail(error)
+            }
+        }
+    }
+
+    /// Collects a pipeline's replies in place (a class, so appending never copies the array).
+    private final class BatchCollector {
+        let promise: EventLoopPromise<[RESPValue]>
+        let expected: Int
+        var replies: [RESPValue]
+
+        init(promise: EventLoopPromise<[RESPValue]>, expected: Int) {
+            self.promise = promise
+            self.expected = expected
+            self.replies = []
+            replies.reserveCapacity(expected)
+        }
+    }
+
+    private let reader = HiredisReader()
+    private let peerDescription: String
+    private var waiters = CircularBuffer<Waiter>(initialCapacity: 16)
+    private var context: ChannelHandlerContext?
+    /// Set once the connection is unusable; later requests fail with it at once.
+    private var closedError: RedisError?
+    private var flushScheduled = false
+    private var timeoutTimer: Scheduled<Void>?
+    private var timeoutTimerDeadline: NIODeadline?
+
+    init(peerDescription: String) {
+        self.peerDescription = peerDescription
+    }
+
+    // MARK: Requests (called on the event loop by RedisConnection)
+
+    func enqueue(_ bytes: ByteBuffer, promise: EventLoopPromise<RESPValue>, deadline: NIODeadline) {
+        enqueue(bytes, waiter: .single(promise, deadline: deadline))
+    }
+
+    func enqueue(_ bytes: ByteBuffer, replyCount: Int, promise: EventLoopPromise<[RESPValue]>, deadline: NIODeadline) {
+        enqueue(bytes, waiter: .batch(BatchCollector(promise: promise, expected: replyCount), deadline: deadline))
+    }
+
+    /// Fails everything in flight with `error` and closes the connection.
+    func close(with error: RedisError) {
+        failAll(with: error)
+        context?.close(promise: nil)
+    }
+
+    private func enqueue(_ bytes: ByteBuffer, waiter: Waiter) {
+        guard let context, closedError == nil else {
+            waiter.fail(closedError ?? connectionClosed("the connection is not open"))
+            return
+        }
+        waiters.append(waiter)
+        armTimeoutTimer(for: waiter.deadline)
+        context.write(wrapOutboundOut(bytes), promise: nil)
+        // Requests from many tasks arrive as separate event loop tasks; one flush after all of
+        // them that are already queued turns many small writes into one system call.
+        if !flushScheduled {
+            flushScheduled = true
+            context.eventLoop.assumeIsolated().execute {
+                self.flushScheduled = false
+                self.context?.flush()
+            }
+        }
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        failAll(with: connectionClosed("the connection was closed"))
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failAll(with: connectionClosed("Redis closed the connection"))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        failAll(with: connectionClosed("the connection failed (\(error))"))
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        do {
+            try buffer.withUnsafeReadableBytes { bytes in try reader.feed(bytes) }
+            // Stop as soon as the connection is failed: later replies would have no owner.
+            while closedError == nil, let reply = try reader.nextReply() {
+                deliver(reply)
+            }
+        } catch let error as RedisError {
+            close(with: error)
+        } catch {
+            close(with: RedisError(code: .protocolError, message: "Reading a Redis reply failed: \(error)"))
+        }
+    }
+
+    private func deliver(_ reply: RESPValue) {
+        guard let waiter = waiters.popFirst() else {
+            // Without RESP3 push or pub/sub, an unrequested reply means the stream lost sync.
+            close(
+                with: RedisError(
+                    code: .protocolError,
+                    message: "Redis at \(peerDescription) sent a reply nobody asked for (\(reply)); the connection was reset."))
+            return
+        }
+        switch waiter {
+        case .single(let promise, _):
+            promise.succeed(reply)
+        case .batch(let collector, _):
+            collector.replies.append(reply)
+            if collector.replies.count == collector.expected {
+                collector.promise.succeed(collector.replies)
+            } else {
+                waiters.prepend(waiter)
+            }
+        }
+        if waiters.isEmpty { cancelTimeoutTimer() }
+    }
+
+    // MARK: Timeouts
+
+    /// One timer for the whole queue, set to the earliest deadline it knows of; it re-arms itself
+    /// for the next deadline when it fires early. This avoids a timer per command.
+    private func armTimeoutTimer(for deadline: NIODeadline) {
+        if let armed = timeoutTimerDeadline, armed <= deadline { return }
+        guard let context else { return }
+        timeoutTimer?.cancel()
+        timeoutTimerDeadline = deadline
+        timeoutTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.timeoutTimerFired()
+        }
+    }
+
+    private func cancelTimeoutTimer() {
+        timeoutTimer?.cancel()
+        timeoutTimer = nil
+        timeoutTimerDeadline = nil
+    }
+
+    private func timeoutTimerFired() {
+        timeoutTimer = nil
+        timeoutTimerDeadline = nil
+        let now = NIODeadline.now()
+        var earliest = NIODeadline.distantFuture
+        for waiter in waiters {
+            if waiter.deadline <= now {
+                timeOut(now: now)
+                return
+            }
+            earliest = min(earliest, waiter.deadline)
+        }
+        if !waiters.isEmpty { armTimeoutTimer(for: earliest) }
+    }
+
+    private func timeOut(now: NIODeadline) {
+        let timedOut = RedisError(
+            code: .commandTimedOut,
+            message: "Redis at \(peerDescription) did not reply within the command timeout. The connection was reset "
+                + "so later replies stay matched to their commands. Check the server's latency (SLOWLOG, CLIENT PAUSE, "
+                + "blocking commands) or raise the command timeout.")
+        let reset = connectionClosed("the connection was reset because an earlier command on it timed out")
+        // Commands that still reach this handler before the pool notices the close get `reset`.
+        closedError = reset
+        cancelTimeoutTimer()
+        while let waiter = waiters.popFirst() {
+            waiter.fail(waiter.deadline <= now ? timedOut : reset)
+        }
+        context?.close(promise: nil)
+    }
+
+    // MARK: Failure
+
+    private func failAll(with error: RedisError) {
+        if closedError == nil { closedError = error }
+        cancelTimeoutTimer()
+        while let waiter = waiters.popFirst() {
+            waiter.fail(error)
+        }
+    }
+
+    private func connectionClosed(_ why: String) -> RedisError {
+        RedisError(
+            code: .connectionClosed,
+            message: "Lost the connection to Redis at \(peerDescription): \(why). The command may or may not have "
+                + "run; retry it if it is idempotent. The client reconnects on its own.")
+    }
+}

@@ -1,0 +1,29 @@
+extension RedisClient {
+    /// Runs a Lua script by its SHA-1 (`EVALSHA`). When Redis does not know the script (first use,
+    /// after a restart or `SCRIPT FLUSH`) it is loaded with `SCRIPT LOAD` and run again, so callers
+    /// never see `NOSCRIPT`. Keys are listed separately so Redis Cluster can route the call.
+    @discardableResult
+    public func evalScript(
+        _ script: RedisScript, keys: [any RedisArgument] = [], args: [any RedisArgument] = []
+    ) async throws(RedisError) -> RESPValue {
+        var command = RedisCommand("EVALSHA", script.sha1, keys.count)
+        command.append(contentsOf: keys)
+        command.append(contentsOf: args)
+        do {
+            return try await send(command)
+        } catch where error.serverErrorPrefix == "NOSCRIPT" {
+            try await loadScript(script)
+            return try await send(command)
+        }
+    }
+
+    /// Loads a script into Redis' script cache (`SCRIPT LOAD`), e.g. at start-up.
+    public func loadScript(_ script: RedisScript) async throws(RedisError) {
+        let reply = try await send("SCRIPT", "LOAD", script.source)
+        guard reply.string == script.sha1 else {
+            throw RedisError(
+                code: .unexpectedReply,
+                message: "SCRIPT LOAD returned \(reply), expected the script's SHA-1 \(script.sha1).")
+        }
+    }
+}

@@ -1,0 +1,69 @@
+/// Where the Redis server is and how the client talks to it.
+public struct RedisConfiguration: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+    /// Connections kept open; commands are spread over them round-robin.
+    public var poolSize: Int
+    public var connectTimeout: Duration
+    /// How long a command may wait for its reply. A command that takes longer fails with
+    /// ``RedisError/Code-swift.struct/commandTimedOut`` and its connection is reset.
+    public var commandTimeout: Duration
+    /// The first wait before reconnecting after a connection is lost; doubled per failed attempt.
+    public var reconnectBackoffMin: Duration
+    public var reconnectBackoffMax: Duration
+    /// ACL user name; `nil` authenticates as `default` when a password is set.
+    public var username: String?
+    public var password: String?
+    public var database: Int
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 6379,
+        poolSize: Int = 4,
+        connectTimeout: Duration = .seconds(2),
+        commandTimeout: Duration = .seconds(1),
+        reconnectBackoffMin: Duration = .milliseconds(50),
+        reconnectBackoffMax: Duration = .seconds(5),
+        username: String? = nil,
+        password: String? = nil,
+        database: Int = 0
+    ) {
+        self.host = host
+        self.port = port
+        self.poolSize = poolSize
+        self.connectTimeout = connectTimeout
+        self.commandTimeout = commandTimeout
+        self.reconnectBackoffMin = reconnectBackoffMin
+        self.reconnectBackoffMax = reconnectBackoffMax
+        self.username = username
+        self.password = password
+        self.database = database
+    }
+
+    /// Reads `redis://[[user]:password@]host[:port][/database]`; the other settings keep their defaults.
+    public init(url: String) throws(RedisError) {
+        let parsed = try RedisURL(parsing: url)
+        self.init(
+            host: parsed.host, port: parsed.port ?? 6379,
+            username: parsed.username, password: parsed.password, database: parsed.database ?? 0
+        )
+    }
+
+    /// Throws a message naming the field when a setting cannot work.
+    public func validate() throws(RedisError) {
+        func invalid(_ text: String) -> RedisError {
+            RedisError(code: .invalidConfiguration, message: "Invalid Redis configuration: \(text)")
+        }
+        if host.isEmpty { throw invalid("`host` is empty; set it to the Redis server's name or address") }
+        if !(1...65535).contains(port) { throw invalid("`port` must be 1...65535 (got \(port))") }
+        if poolSize < 1 { throw invalid("`poolSize` must be at least 1 (got \(poolSize))") }
+        if database < 0 { throw invalid("`database` must not be negative (got \(database))") }
+        if connectTimeout <= .zero { throw invalid("`connectTimeout` must be positive (got \(connectTimeout))") }
+        if commandTimeout <= .zero { throw invalid("`commandTimeout` must be positive (got \(commandTimeout))") }
+        if reconnectBackoffMin <= .zero || reconnectBackoffMax < reconnectBackoffMin {
+            throw invalid(
+                "`reconnectBackoffMin` must be positive and at most `reconnectBackoffMax` "
+                    + "(got \(reconnectBackoffMin) and \(reconnectBackoffMax))")
+        }
+    }
+}
