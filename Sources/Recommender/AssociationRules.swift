@@ -37,8 +37,13 @@ struct AssociationRules: Sendable {
 
     /// Σ over antecedents of the confidence of every rule that passes all thresholds.
     func scores(antecedents: [Int32], settings: AssociationSettings) -> [Int32: Double] {
-        guard baskets > 0 else { return [:] }
-        var scores: [Int32: Double] = [:]
+        var board = ScoreBoard()
+        accumulate(antecedents: antecedents, settings: settings, into: &board)
+        return board.scores(of: .association)
+    }
+
+    func accumulate(antecedents: [Int32], settings: AssociationSettings, into board: inout ScoreBoard) {
+        guard baskets > 0 else { return }
         let allBaskets = Double(baskets)
         for a in antecedents {
             let withA = Double(basketsWithItem.value(at: Int(a)))
@@ -49,9 +54,8 @@ struct AssociationRules: Sendable {
                 let withB = Double(basketsWithItem.value(at: Int(b)))
                 let lift = confidence / (withB / allBaskets)
                 guard lift >= settings.minLift else { continue }
-                scores[b, default: 0] += confidence
+                board.add(confidence, to: b, .association)
             }
         }
-        return scores
     }
 }

@@ -1,32 +1,76 @@
 import Foundation
 
 /// Micro-benchmarks of the two hot paths, on a trained model: `recommend` for every test
-/// prefix, and `apply` for a stream of events (publishing after every event, and in batches).
+/// prefix, and learning the test events (new sessions, mostly known items) the way the server
+/// does it — `apply(contentsOf:)` per consumed Kafka batch, one publish per batch — as well as
+/// one publish per event for comparison.
 public struct EngineBenchmark: Sendable {
+    /// Cost of learning a stream in batches of `batchSize` events with one publish per batch.
+    public struct UpdateCost: Sendable {
+        public var batchSize: Int
+        /// Mean wall time per event, including the publish at the end of each batch.
+        public var microsPerEvent: Double
+        /// Slowest batch: the longest an event waits, once the batch is handed over, until readers see it.
+        public var slowestBatchMillis: Double
+    }
+
     public struct Report: Sendable {
         public var predictMean = 0.0, predictP50 = 0.0, predictP90 = 0.0, predictP99 = 0.0
+        /// `apply(_:)` with `publishEvery` 1: every event visible to readers when the call returns.
         public var updateMeanPublishEach = 0.0
-        public var updateMeanBatched = 0.0
+        /// `apply(contentsOf:)` per batch of the sizes in `batchSizes`.
+        public var batched: [UpdateCost] = []
         public var snapshotBytes = 0
         public var snapshotEncodeMillis = 0.0
         public var snapshotDecodeMillis = 0.0
 
         public var summary: String {
-            String(format: """
-            predict: mean=%.1fµs p50=%.1fµs p90=%.1fµs p99=%.1fµs
-            update (publish after each event): mean=%.2fµs/event
-            update (apply(contentsOf:), one publish): mean=%.2fµs/event
-            snapshot: %d bytes, encode %.1f ms, decode %.1f ms
-            """, predictMean, predictP50, predictP90, predictP99, updateMeanPublishEach, updateMeanBatched,
-                   snapshotBytes, snapshotEncodeMillis, snapshotDecodeMillis)
+            var lines = [String(format: "predict (in-process recommend, limit 20): mean=%.1fµs p50=%.1fµs p90=%.1fµs p99=%.1fµs",
+                                predictMean, predictP50, predictP90, predictP99)]
+            lines.append(String(format: "update, apply(_:) publishing after every event: mean=%.2fµs/event", updateMeanPublishEach))
+            for cost in batched {
+                lines.append(String(format: "update, apply(contentsOf:) batches of %d + one publish each: mean=%.2fµs/event, slowest batch %.2f ms",
+                                    cost.batchSize, cost.microsPerEvent, cost.slowestBatchMillis))
+            }
+            lines.append(String(format: "snapshot: %d bytes, encode %.1f ms, decode %.1f ms", snapshotBytes, snapshotEncodeMillis, snapshotDecodeMillis))
+            return lines.joined(separator: "\n")
         }
     }
 
-    public init() {}
+    public var batchSizes: [Int]
+
+    public init(batchSizes: [Int] = [10, 100, 500]) {
+        self.batchSizes = batchSizes
+    }
 
     public func run(training: [ClickSession], test: [ClickSession], config: RankingConfig, parameters: ModelParameters = .default, rounds: Int = 3) -> Report {
         var report = Report()
         let model = NextItemEvaluator.train(training, parameters: parameters)
+        measurePredict(model: model, test: test, config: config, rounds: rounds, into: &report)
+
+        let events = SessionFile.trainingEvents(test)
+        var eachParameters = parameters
+        eachParameters.publishEvery = 1
+        let each = NextItemEvaluator.train(training, parameters: eachParameters)
+        let start = now()
+        for event in events { each.apply(event) }
+        report.updateMeanPublishEach = Double(now() - start) / Double(max(events.count, 1)) / 1000
+
+        for size in batchSizes where size > 0 {
+            report.batched.append(measureBatches(of: size, events: events, model: NextItemEvaluator.train(training, parameters: parameters)))
+        }
+
+        var begin = now()
+        let data = model.snapshot()
+        report.snapshotEncodeMillis = Double(now() - begin) / 1e6
+        report.snapshotBytes = data.count
+        begin = now()
+        _ = try? SessionRankModel.load(from: data)
+        report.snapshotDecodeMillis = Double(now() - begin) / 1e6
+        return report
+    }
+
+    private func measurePredict(model: SessionRankModel, test: [ClickSession], config: RankingConfig, rounds: Int, into report: inout Report) {
         var requests: [RecommendationRequest] = []
         for session in test where session.events.count >= 2 {
             for prefix in 1..<session.events.count {
@@ -38,9 +82,9 @@ public struct EngineBenchmark: Sendable {
         config.candidates.minimumReturned = 0
         for _ in 0..<max(rounds, 1) {
             for request in requests {
-                let start = DispatchTime.now().uptimeNanoseconds
+                let start = now()
                 _ = model.recommend(request, config: config)
-                latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
+                latencies.append(Double(now() - start) / 1000)
             }
         }
         latencies.sort()
@@ -48,25 +92,22 @@ public struct EngineBenchmark: Sendable {
         report.predictP50 = NextItemEvaluator.percentile(latencies, 0.5)
         report.predictP90 = NextItemEvaluator.percentile(latencies, 0.9)
         report.predictP99 = NextItemEvaluator.percentile(latencies, 0.99)
-
-        // Update cost: replay the test events (new sessions, mostly known items) on the trained model.
-        let events = SessionFile.trainingEvents(test)
-        var start = DispatchTime.now().uptimeNanoseconds
-        for event in events { model.apply(event) }
-        report.updateMeanPublishEach = Double(DispatchTime.now().uptimeNanoseconds - start) / Double(max(events.count, 1)) / 1000
-
-        let second = NextItemEvaluator.train(training, parameters: parameters)
-        start = DispatchTime.now().uptimeNanoseconds
-        second.apply(contentsOf: events)
-        report.updateMeanBatched = Double(DispatchTime.now().uptimeNanoseconds - start) / Double(max(events.count, 1)) / 1000
-
-        start = DispatchTime.now().uptimeNanoseconds
-        let data = model.snapshot()
-        report.snapshotEncodeMillis = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-        report.snapshotBytes = data.count
-        start = DispatchTime.now().uptimeNanoseconds
-        _ = try? SessionRankModel.load(from: data)
-        report.snapshotDecodeMillis = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-        return report
     }
+
+    private func measureBatches(of size: Int, events: [ModelEvent], model: SessionRankModel) -> UpdateCost {
+        var total: UInt64 = 0, slowest: UInt64 = 0
+        var from = 0
+        while from < events.count {
+            let to = min(from + size, events.count)
+            let start = now()
+            model.apply(contentsOf: events[from..<to])
+            let elapsed = now() - start
+            total += elapsed
+            slowest = max(slowest, elapsed)
+            from = to
+        }
+        return UpdateCost(batchSize: size, microsPerEvent: Double(total) / Double(max(events.count, 1)) / 1000, slowestBatchMillis: Double(slowest) / 1e6)
+    }
+
+    private func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 }

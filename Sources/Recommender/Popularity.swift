@@ -8,7 +8,10 @@ import Foundation
 /// only grows. That lets a small top list be maintained exactly, event by event.
 struct DecayedPopularity: Sendable {
     private(set) var keys = ChunkedArray<Double>(filler: -Double.infinity)
-    /// The `capacity` items with the largest keys, unordered.
+    /// The `capacity` items with the largest keys, most popular first (strict order on
+    /// (key, index)). Kept sorted so that an event costs O(1) for items outside the list (one
+    /// comparison with the last entry) and a short bubble-up inside it, and a query reads the
+    /// list without sorting.
     private(set) var top: [Int32] = []
     let capacity: Int
     let decayRate: Double
@@ -18,10 +21,11 @@ struct DecayedPopularity: Sendable {
         self.decayRate = log(2) / max(halfLifeSeconds, 1)
     }
 
+    /// Restores a table; `top` may come in any order (snapshots written before it was kept sorted).
     init(halfLifeSeconds: Double, capacity: Int, keys: ChunkedArray<Double>, top: [Int32]) {
         self.init(halfLifeSeconds: halfLifeSeconds, capacity: capacity)
         self.keys = keys
-        self.top = top
+        self.top = top.sorted { isWeaker($1, than: $0) }
     }
 
     mutating func record(item: Int32, weight: Double, time: Double) {
@@ -32,14 +36,23 @@ struct DecayedPopularity: Sendable {
         let added = log(weight) + decayRate * time
         let new = old == -Double.infinity ? added : max(old, added) + log1p(exp(-abs(old - added)))
         keys[index] = new
-        if old != -Double.infinity, top.contains(item) { return }
-        if top.count < capacity {
+        // Keys only grow, so an item can only move towards the front.
+        var position: Int
+        if let current = top.lastIndex(of: item) {
+            position = current
+        } else if top.count < capacity {
             top.append(item)
+            position = top.count - 1
+        } else if let last = top.last, isWeaker(last, than: item) {
+            top[top.count - 1] = item
+            position = top.count - 1
+        } else {
             return
         }
-        var weakest = 0
-        for position in 1..<top.count where isWeaker(top[position], than: top[weakest]) { weakest = position }
-        if isWeaker(top[weakest], than: item) { top[weakest] = item }
+        while position > 0, isWeaker(top[position - 1], than: top[position]) {
+            top.swapAt(position - 1, position)
+            position -= 1
+        }
     }
 
     /// Strict total order on (key, index) so the top list is deterministic under ties.
@@ -55,7 +68,6 @@ struct DecayedPopularity: Sendable {
 
     /// The top list, most popular first, as scores at `time`.
     func topScores(at time: Double, limit: Int) -> [(item: Int32, score: Double)] {
-        let ordered = top.sorted { isWeaker($1, than: $0) }.prefix(limit)
-        return ordered.map { ($0, score(of: $0, at: time)) }
+        top.prefix(limit).map { ($0, score(of: $0, at: time)) }
     }
 }

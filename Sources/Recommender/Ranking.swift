@@ -2,77 +2,94 @@
 /// immutable model state.
 extension ModelState {
     func recommend(_ request: RecommendationRequest, config: RankingConfig) -> [RankedItem] {
+        var scratch = RankingScratch()
+        return recommend(request, config: config, scratch: &scratch)
+    }
+
+    /// Ranks with the caller's working buffers (reset first), so a pooled scratch makes a
+    /// request nearly allocation-free apart from the returned list.
+    func recommend(_ request: RecommendationRequest, config: RankingConfig, scratch: inout RankingScratch) -> [RankedItem] {
+        scratch.reset()
         let session = resolveSession(request)
-        let excluded = excludedItems(request, config: config)
+        markExcluded(request, config: config, in: &scratch.excluded)
         let rankerReady = ranker.isReady(config.ranker)
         let w = config.weights
         // A source with weight 0 is skipped unless the ranker needs its score as a feature.
         func wanted(_ weight: Double) -> Bool { weight != 0 || rankerReady }
 
-        var maps: [(source: CandidateSource, scores: [Int32: Double])] = []
+        // Score every source into one board (kNN first: its idf pass scales the whole column).
+        var scoredSources: [CandidateSource] = []
         if wanted(w.knn) {
             let serial = request.sessionId.flatMap { sessions.serial(of: $0) }
-            maps.append((.knn, sessions.knnScores(sessionItems: session.distinctItems, excludingSerial: serial, settings: config.knn)))
+            sessions.accumulateKNN(sessionItems: session.distinctItems, excludingSerial: serial, settings: config.knn, into: &scratch)
+            scoredSources.append(.knn)
         }
         if wanted(w.transition) {
-            maps.append((.transition, sequences.transitionScores(sessionSequence: session.sequence, steps: config.sequence.sessionItems)))
+            sequences.accumulateTransitions(sessionSequence: session.sequence, steps: config.sequence.sessionItems, into: &scratch.board)
+            scoredSources.append(.transition)
         }
         if wanted(w.covisitation) {
-            maps.append((.covisitation, sequences.covisitationScores(sessionSequence: session.sequence, steps: config.sequence.sessionItems)))
+            sequences.accumulateCovisitations(sessionSequence: session.sequence, steps: config.sequence.sessionItems, into: &scratch.board)
+            scoredSources.append(.covisitation)
         }
         if wanted(w.association) {
             var antecedents = session.boughtOrCarted
             if let last = session.sequence.last, !antecedents.contains(last) { antecedents.append(last) }
-            maps.append((.association, association.scores(antecedents: antecedents, settings: config.association)))
+            association.accumulate(antecedents: antecedents, settings: config.association, into: &scratch.board)
+            scoredSources.append(.association)
         }
         if wanted(w.recent) {
-            var recent: [Int32: Double] = [:]
             var factor = 1.0
             for item in session.sequence.reversed() {
-                recent[item, default: 0] += factor
+                scratch.board.add(factor, to: item, .recent)
                 factor *= config.sequence.recencyDecay
             }
-            maps.append((.recent, recent))
+            scoredSources.append(.recent)
         }
 
         // Candidates: the best of each scored source, popular items, interest matches.
         // Each candidate carries a bit set of the sources that nominated it.
         let perSource = max(config.candidates.perSource, 1)
-        var candidates: [Int32: UInt16] = [:]
-        candidates.reserveCapacity(perSource * (maps.count + 1))
-        func nominate(_ item: Int32, _ source: CandidateSource) {
-            if !excluded.contains(item) { candidates[item, default: 0] |= source.bit }
+        var nominated = 0
+        let excluded = scratch.excluded
+        func nominate(_ item: Int32, _ source: CandidateSource, _ board: inout ScoreBoard) {
+            if excluded.slot(of: Int(item)) != nil { return }
+            let slot = board.slot(for: item)
+            if board.nominatedBy[slot] == 0 { nominated += 1 }
+            board.nominate(slot: slot, by: source)
         }
         var bestBySource = [Double](repeating: 0, count: CandidateSource.allCases.count)
-        for (source, scores) in maps {
-            let best = TopK.select(scores, k: perSource)
-            bestBySource[source.ordinal] = best.first?.score ?? 0
-            for entry in best { nominate(entry.item, source) }
+        for source in scoredSources {
+            let best = Self.bestSlots(of: source, in: scratch.board, k: perSource)
+            if let first = best.first { bestBySource[source.ordinal] = scratch.board.score(atSlot: Int(first), source) }
+            for slot in best { nominate(scratch.board.item(atSlot: Int(slot)), source, &scratch.board) }
         }
         let regional = request.context.region.flatMap { regionalPopularity[$0] }
         let popular = popularity.topScores(at: latestTime, limit: perSource)
         bestBySource[CandidateSource.popularity.ordinal] = popular.first?.score ?? 0
-        if wanted(w.popularity) || candidates.isEmpty {
-            for entry in popular { nominate(entry.item, .popularity) }
+        if wanted(w.popularity) || nominated == 0 {
+            for entry in popular { nominate(entry.item, .popularity, &scratch.board) }
         }
         if let regional {
             let popularHere = regional.topScores(at: latestTime, limit: perSource)
             bestBySource[CandidateSource.regionalPopularity.ordinal] = popularHere.first?.score ?? 0
-            if wanted(w.regionalPopularity) { for entry in popularHere { nominate(entry.item, .regionalPopularity) } }
+            if wanted(w.regionalPopularity) { for entry in popularHere { nominate(entry.item, .regionalPopularity, &scratch.board) } }
         }
         let interestMass = request.interests.values.reduce(0) { $0 + max(0, $1) }
         if interestMass > 0, wanted(w.interest) {
-            for item in attributes.interestCandidates(interests: request.interests, perKey: perSource) { nominate(item, .interest) }
+            for item in attributes.interestCandidates(interests: request.interests, perKey: perSource) { nominate(item, .interest, &scratch.board) }
         }
 
         typealias Scored = (item: Int32, components: ScoreComponents, nominatedBy: UInt16)
         var scored: [Scored] = []
-        scored.reserveCapacity(candidates.count)
-        for (item, nominatedBy) in candidates {
+        scored.reserveCapacity(nominated)
+        let board = scratch.board
+        for slot in 0..<board.count where board.nominatedBy[slot] != 0 {
+            let item = board.item(atSlot: slot)
             var c = ScoreComponents()
-            for (source, scores) in maps {
+            for source in scoredSources {
                 let best = bestBySource[source.ordinal]
-                if best > 0, let score = scores[item] { c[source] = score / best }
+                if best > 0 { c[source] = board.score(atSlot: slot, source) / best }
             }
             let bestPopular = bestBySource[CandidateSource.popularity.ordinal]
             if bestPopular > 0 { c.popularity = min(1, popularity.score(of: item, at: latestTime) / bestPopular) }
@@ -83,18 +100,17 @@ extension ModelState {
                 + w.association * c.association + w.popularity * c.popularity
                 + w.regionalPopularity * c.regionalPopularity + w.interest * c.interest + w.recent * c.recent
             c.final = c.blend
-            scored.append((item, c, nominatedBy))
+            scored.append((item, c, board.nominatedBy[slot]))
         }
 
         let sessionPrice = FeatureEncoder.sessionPrice(items: session.distinctItems, attributes: attributes)
-        let seen = Set(session.sequence)
         func features(_ item: Int32, _ c: ScoreComponents) -> RankingFeatures {
             var f = RankingFeatures()
             f.knn = c.knn; f.transition = c.transition; f.covisitation = c.covisitation
             f.association = c.association; f.popularity = c.popularity; f.regionalPopularity = c.regionalPopularity
             f.interest = c.interest; f.recent = c.recent; f.blend = c.blend
             f.priceDistance = FeatureEncoder.priceDistance(itemPrice: attributes.price(of: item), sessionPrice: sessionPrice)
-            f.seen = seen.contains(item)
+            f.seen = session.sequence.contains(item)
             f.device = request.context.device; f.pageType = request.context.pageType; f.hour = request.context.hour
             return f
         }
@@ -131,8 +147,7 @@ extension ModelState {
     private func resolveSession(_ request: RecommendationRequest) -> ResolvedSession {
         var resolved = ResolvedSession()
         resolved.sequence = request.recentItems.compactMap { items.index(of: $0.itemId) }
-        var seen = Set<Int32>()
-        for item in resolved.sequence.reversed() where seen.insert(item).inserted { resolved.distinctItems.append(item) }
+        for item in resolved.sequence.reversed() where !resolved.distinctItems.contains(item) { resolved.distinctItems.append(item) }
         resolved.distinctItems.reverse()
         var bought: [Int32] = []
         for id in request.cartItems + request.purchasedItems { if let i = items.index(of: id), !bought.contains(i) { bought.append(i) } }
@@ -143,19 +158,29 @@ extension ModelState {
         return resolved
     }
 
-    private func excludedItems(_ request: RecommendationRequest, config: RankingConfig) -> Set<Int32> {
-        var ids = request.exclude
+    /// Marks the indices of items that must not come back (unknown ids cannot be recommended anyway).
+    private func markExcluded(_ request: RecommendationRequest, config: RankingConfig, in excluded: inout SlotMap) {
+        func mark(_ id: String) { if let i = items.index(of: id) { _ = excluded.slot(for: Int(i)) } }
         let rules = config.exclusion
-        if rules.excludePurchased { ids.formUnion(request.purchasedItems) }
-        if rules.excludeInCart { ids.formUnion(request.cartItems) }
-        if rules.excludeCurrent, let current = request.recentItems.last { ids.insert(current.itemId) }
+        for id in request.exclude { mark(id) }
+        if rules.excludePurchased { request.purchasedItems.forEach(mark) }
+        if rules.excludeInCart { request.cartItems.forEach(mark) }
+        if rules.excludeCurrent, let current = request.recentItems.last { mark(current.itemId) }
         for event in request.recentItems {
             if rules.excludeSeen
                 || (rules.excludePurchased && event.type == .purchase)
                 || (rules.excludeInCart && event.type == .addToCart) {
-                ids.insert(event.itemId)
+                mark(event.itemId)
             }
         }
-        return Set(ids.compactMap { items.index(of: $0) })
+    }
+
+    /// Slots of the `k` best-scored items of one source (score desc, item index asc).
+    private static func bestSlots(of source: CandidateSource, in board: ScoreBoard, k: Int) -> [Int32] {
+        let scoredSlots = (0..<Int32(board.count)).lazy.filter { board.score(atSlot: Int($0), source) > 0 }
+        return TopK.select(scoredSlots, k: k) { a, b in
+            let sa = board.score(atSlot: Int(a), source), sb = board.score(atSlot: Int(b), source)
+            return sa != sb ? sa > sb : board.item(atSlot: Int(a)) < board.item(atSlot: Int(b))
+        }
     }
 }

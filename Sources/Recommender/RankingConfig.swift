@@ -29,16 +29,20 @@ public struct RankingConfig: Codable, Sendable, Equatable {
 public struct KNNSettings: Codable, Sendable, Equatable {
     /// m: how many of the most recent sessions sharing an item with the current session are
     /// considered (capped by `ModelParameters.maxSessionsPerItem`).
-    public var sampleSize = 250
+    public var sampleSize = 217
     /// k: how many of those, the most similar, vote for items.
-    public var neighbours = 23
+    public var neighbours = 54
     /// How many of the most recent distinct session items take part (0 = all).
-    public var sessionItems = 4
+    public var sessionItems = 3
     /// Item score = Σ similarity × (1 + idfWeight × ln(sessions / sessions containing item)).
-    public var idfWeight = 0.4887326576960204
+    public var idfWeight = 0.3574861461830455
     /// A neighbour's vote is divided by step^matchDecay, step = how far back (1 = newest) the
     /// newest session item it shares is; 0 turns this off.
-    public var matchDecay = 0.0
+    public var matchDecay = 1.0
+    /// Within a neighbour session, an item d positions away from the newest item it shares
+    /// with the current session votes × positionDecay^d (items next to the match matter
+    /// more; the idea of STAN, Garg et al. 2019). 1 turns this off.
+    public var positionDecay = 0.7561539297923383
 
     public init() {}
 
@@ -50,6 +54,7 @@ public struct KNNSettings: Codable, Sendable, Equatable {
         sessionItems = try c.decodeIfPresent(Int.self, forKey: .sessionItems) ?? d.sessionItems
         idfWeight = try c.decodeIfPresent(Double.self, forKey: .idfWeight) ?? d.idfWeight
         matchDecay = try c.decodeIfPresent(Double.self, forKey: .matchDecay) ?? d.matchDecay
+        positionDecay = try c.decodeIfPresent(Double.self, forKey: .positionDecay) ?? d.positionDecay
     }
 }
 
@@ -58,7 +63,7 @@ public struct SequenceSettings: Codable, Sendable, Equatable {
     /// How many of the most recent session events feed transitions/co-visitation (weight 1/step).
     public var sessionItems = 1
     /// Per step back in the session, the "recent" source multiplies its score by this.
-    public var recencyDecay = 0.95
+    public var recencyDecay = 0.7
 
     public init() {}
 
@@ -112,13 +117,13 @@ public struct CandidateSettings: Codable, Sendable, Equatable {
 /// among the candidates). A weight of 0 switches the source off (and skips its work).
 public struct BlendWeights: Codable, Sendable, Equatable {
     public var knn = 1.0
-    public var transition = 1.161184685448118
-    public var covisitation = 0.3760557163306255
+    public var transition = 0.2665564215771462
+    public var covisitation = 0.0792480953721717
     public var association = 0.2
-    public var popularity = 0.0280187505299151
+    public var popularity = 0.0016322631710771057
     public var regionalPopularity = 0.02
     public var interest = 0.2
-    public var recent = 1.062400237407259
+    public var recent = 1.360314885846749
 
     public init() {}
 

@@ -53,15 +53,27 @@ struct SequenceModel: Sendable {
 
     /// Σ over the last `steps` session events (weight 1/step back) of P(b | event item).
     func transitionScores(sessionSequence: [Int32], steps: Int) -> [Int32: Double] {
-        Self.score(table: transitions, totals: transitionTotals, sequence: sessionSequence, steps: steps)
+        var board = ScoreBoard()
+        Self.accumulate(table: transitions, totals: transitionTotals, sequence: sessionSequence, steps: steps, into: &board, as: .transition)
+        return board.scores(of: .transition)
     }
 
     func covisitationScores(sessionSequence: [Int32], steps: Int) -> [Int32: Double] {
-        Self.score(table: covisits, totals: covisitTotals, sequence: sessionSequence, steps: steps)
+        var board = ScoreBoard()
+        Self.accumulate(table: covisits, totals: covisitTotals, sequence: sessionSequence, steps: steps, into: &board, as: .covisitation)
+        return board.scores(of: .covisitation)
     }
 
-    private static func score(table: ChunkedArray<[Int32: Float]>, totals: ChunkedArray<Float>, sequence: [Int32], steps: Int) -> [Int32: Double] {
-        var scores: [Int32: Double] = [:]
+    func accumulateTransitions(sessionSequence: [Int32], steps: Int, into board: inout ScoreBoard) {
+        Self.accumulate(table: transitions, totals: transitionTotals, sequence: sessionSequence, steps: steps, into: &board, as: .transition)
+    }
+
+    func accumulateCovisitations(sessionSequence: [Int32], steps: Int, into board: inout ScoreBoard) {
+        Self.accumulate(table: covisits, totals: covisitTotals, sequence: sessionSequence, steps: steps, into: &board, as: .covisitation)
+    }
+
+    private static func accumulate(table: ChunkedArray<[Int32: Float]>, totals: ChunkedArray<Float>, sequence: [Int32], steps: Int,
+                                   into board: inout ScoreBoard, as source: CandidateSource) {
         var step = 0
         for item in sequence.reversed() {
             step += 1
@@ -70,9 +82,8 @@ struct SequenceModel: Sendable {
             guard total > 0 else { continue }
             let weight = 1.0 / (Double(step) * total)
             for (next, count) in table.value(at: Int(item)) {
-                scores[next, default: 0] += Double(count) * weight
+                board.add(Double(count) * weight, to: next, source)
             }
         }
-        return scores
     }
 }

@@ -14,6 +14,9 @@ import Synchronization
 public final class SessionRankModel: Sendable {
     private let writer: Mutex<WriterState>
     private let published: Mutex<PublishedState>
+    /// Idle ranking buffers; a reader takes one for the length of a request.
+    private let scratchPool = Mutex<[RankingScratch]>([])
+    private static var maxPooledScratches: Int { 16 }
 
     private struct WriterState {
         var state: ModelState
@@ -92,7 +95,12 @@ public final class SessionRankModel: Sendable {
 
     /// Ranked candidates for one page view, best first.
     public func recommend(_ request: RecommendationRequest, config: RankingConfig = .default) -> [RankedItem] {
-        current.recommend(request, config: config)
+        var scratch = scratchPool.withLock { $0.popLast() } ?? RankingScratch()
+        let ranked = current.recommend(request, config: config, scratch: &scratch)
+        scratchPool.withLock { pool in
+            if pool.count < Self.maxPooledScratches { pool.append(scratch) }
+        }
+        return ranked
     }
 
     /// Increases with every published change (events, feedback, catalogue).

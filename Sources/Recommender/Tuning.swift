@@ -50,6 +50,7 @@ public struct ConfigTuner: Sendable {
         c.knn.sessionItems = [1, 2, 3, 5, 8, 0].randomElement(using: &rng)!
         c.knn.idfWeight = [0, 0.25, 0.5, 1, 2].randomElement(using: &rng)!
         c.knn.matchDecay = [0, 0.5, 1, 2].randomElement(using: &rng)!
+        c.knn.positionDecay = [1, 0.9, 0.7, 0.5].randomElement(using: &rng)!
         c.sequence.sessionItems = [1, 2, 3, 5].randomElement(using: &rng)!
         c.sequence.recencyDecay = [0.2, 0.35, 0.5, 0.7, 0.9].randomElement(using: &rng)!
         c.weights.knn = 1
@@ -63,7 +64,8 @@ public struct ConfigTuner: Sendable {
     static func perturb(_ config: RankingConfig, using rng: inout SeededGenerator) -> RankingConfig {
         var c = config
         func scale(_ value: Double) -> Double { max(0, value * Double.random(in: 0.7...1.3, using: &rng) + Double.random(in: -0.05...0.05, using: &rng)) }
-        switch Int.random(in: 0..<9, using: &rng) {
+        switch Int.random(in: 0..<10, using: &rng) {
+        case 9: c.knn.positionDecay = min(1, max(0.1, scale(c.knn.positionDecay)))
         case 8: c.knn.matchDecay = scale(c.knn.matchDecay)
         case 0: c.knn.sampleSize = max(50, min(1000, Int(Double(c.knn.sampleSize) * Double.random(in: 0.6...1.5, using: &rng))))
         case 1: c.knn.neighbours = max(5, min(500, Int(Double(c.knn.neighbours) * Double.random(in: 0.6...1.5, using: &rng))))

@@ -9,19 +9,21 @@ import Foundation
 ///    those the `neighbours` most similar vote.
 /// 3. A neighbour adds similarity × step^(-matchDecay) to every item it contains, where step is
 ///    1 when it contains the newest session item, 2 when its newest shared item is the one
-///    before, …; each item's total is then scaled by
+///    before, …, times positionDecay^d for an item d positions away (in the neighbour's item
+///    order) from that shared item; each item's total is then scaled by
 ///    1 + idfWeight × ln(live sessions / sessions containing the item), so rare items count more.
 /// Posting lists are read newest first and stop after `sampleSize` sessions per item (early stop).
 extension SessionIndex {
-    func knnScores(sessionItems: [Int32], excludingSerial: Int64?, settings: KNNSettings) -> [Int32: Double] {
-        guard !sessionItems.isEmpty, settings.neighbours > 0, settings.sampleSize > 0 else { return [:] }
-        let used = settings.sessionItems > 0 ? Array(sessionItems.suffix(settings.sessionItems)) : sessionItems
-        let count = Double(used.count)
+    /// Adds the kNN scores to `scratch.board` (column `.knn`), which must hold no kNN scores yet.
+    func accumulateKNN(sessionItems: [Int32], excludingSerial: Int64?, settings: KNNSettings, into scratch: inout RankingScratch) {
+        guard !sessionItems.isEmpty, settings.neighbours > 0, settings.sampleSize > 0 else { return }
+        let usedCount = settings.sessionItems > 0 ? min(settings.sessionItems, sessionItems.count) : sessionItems.count
+        let firstUsed = sessionItems.count - usedCount
+        let count = Double(usedCount)
 
-        // serial → (similarity, position of the newest shared session item)
-        var similarity: [Int64: (sum: Double, newest: Int)] = [:]
-        similarity.reserveCapacity(min(4096, settings.sampleSize * used.count))
-        for (position, item) in used.enumerated() {
+        // Similarity per session, in dense scratch rows keyed by offset from the first live serial.
+        for position in 0..<usedCount {
+            let item = sessionItems[firstUsed + position]
             let weight = Double(position + 1) / count
             let list = postings.value(at: Int(item))
             var taken = 0
@@ -30,45 +32,78 @@ extension SessionIndex {
                 let serial = list[cursor].serial
                 cursor -= 1
                 if serial < firstSerial || serial == excludingSerial { continue }
-                similarity[serial, default: (0, 0)].sum += weight
-                similarity[serial]!.newest = position
+                let (slot, inserted) = scratch.neighbourSlots.slot(for: Int(serial - firstSerial))
+                if inserted {
+                    scratch.similarity.append(0)
+                    scratch.newestShared.append(0)
+                }
+                scratch.similarity[slot] += weight
+                scratch.newestShared[slot] = Int32(position)
                 taken += 1
             }
         }
-        guard !similarity.isEmpty else { return [:] }
+        let candidates = scratch.neighbourSlots.count
+        guard candidates > 0 else { return }
 
         // Keep the `sampleSize` most recent sessions, then the `neighbours` most similar.
-        typealias Candidate = (serial: Int64, similarity: Double, lastSeen: Double, newest: Int)
-        var sessions: [Candidate] = similarity.map {
-            (serial: $0.key, similarity: $0.value.sum, lastSeen: lastSeen(ofSerial: $0.key), newest: $0.value.newest)
-        }
-        if sessions.count > settings.sampleSize {
-            sessions = TopK.select(sessions, k: settings.sampleSize) { (a: Candidate, b: Candidate) in
-                a.lastSeen != b.lastSeen ? a.lastSeen > b.lastSeen : a.serial > b.serial
+        let offsets = scratch.neighbourSlots.keys
+        let similarity = scratch.similarity
+        let base = firstSerial
+        func lastSeenOf(_ slot: Int32) -> Double { lastSeen(ofSerial: base + Int64(offsets[Int(slot)])) }
+        var pool = Array(0..<Int32(candidates))
+        if candidates > settings.sampleSize {
+            let recency = pool.map(lastSeenOf)
+            pool = TopK.select(pool, k: settings.sampleSize) { a, b in
+                let ra = recency[Int(a)], rb = recency[Int(b)]
+                return ra != rb ? ra > rb : offsets[Int(a)] > offsets[Int(b)]
             }
         }
-        let neighbours = TopK.select(sessions, k: settings.neighbours) { (a: Candidate, b: Candidate) in
-            if a.similarity != b.similarity { return a.similarity > b.similarity }
-            if a.lastSeen != b.lastSeen { return a.lastSeen > b.lastSeen }
-            return a.serial > b.serial
+        let neighbours = TopK.select(pool, k: settings.neighbours) { a, b in
+            let sa = similarity[Int(a)], sb = similarity[Int(b)]
+            if sa != sb { return sa > sb }
+            let ra = lastSeenOf(a), rb = lastSeenOf(b)
+            if ra != rb { return ra > rb }
+            return offsets[Int(a)] > offsets[Int(b)]
         }
 
-        var scores: [Int32: Double] = [:]
-        scores.reserveCapacity(neighbours.count * 8)
-        for neighbour in neighbours {
-            let step = Double(used.count - neighbour.newest)
-            let vote = settings.matchDecay == 0 ? neighbour.similarity : neighbour.similarity * pow(step, -settings.matchDecay)
-            for item in items(ofSerial: neighbour.serial) {
-                scores[item, default: 0] += vote
+        for slot in neighbours {
+            var vote = similarity[Int(slot)]
+            if settings.matchDecay != 0 {
+                let step = Double(usedCount - Int(scratch.newestShared[Int(slot)]))
+                vote *= pow(step, -settings.matchDecay)
+            }
+            let neighbourItems = items(ofSerial: base + Int64(offsets[Int(slot)]))
+            if settings.positionDecay == 1 {
+                for item in neighbourItems { scratch.board.add(vote, to: item, .knn) }
+            } else {
+                let shared = sessionItems[firstUsed + Int(scratch.newestShared[Int(slot)])]
+                let anchor = neighbourItems.firstIndex(of: shared) ?? 0
+                for (position, item) in neighbourItems.enumerated() {
+                    scratch.board.add(vote * pow(settings.positionDecay, Double(abs(position - anchor))), to: item, .knn)
+                }
             }
         }
         if settings.idfWeight != 0 {
-            let total = Double(max(liveSessions, 1))
-            for (item, score) in scores {
-                let containing = Double(max(sessionsWithItem.value(at: Int(item)), 1))
-                scores[item] = score * (1 + settings.idfWeight * log(max(total / containing, 1)))
+            let logTotal = NaturalLog.of(max(liveSessions, 1))
+            for slot in 0..<scratch.board.count {
+                let containing = max(Int(sessionsWithItem.value(at: Int(scratch.board.item(atSlot: slot)))), 1)
+                scratch.board.scale(slot: slot, .knn, by: 1 + settings.idfWeight * max(logTotal - NaturalLog.of(containing), 0))
             }
         }
-        return scores
     }
+
+    /// The kNN scores as a map (tests, explanations).
+    func knnScores(sessionItems: [Int32], excludingSerial: Int64?, settings: KNNSettings) -> [Int32: Double] {
+        var scratch = RankingScratch()
+        accumulateKNN(sessionItems: sessionItems, excludingSerial: excludingSerial, settings: settings, into: &scratch)
+        return scratch.board.scores(of: .knn)
+    }
+}
+
+/// ln(n) for counts, from a table for small n (idf needs one per scored item per request).
+enum NaturalLog {
+    private static let table: [Double] = (0..<8192).map { $0 == 0 ? -Double.infinity : log(Double($0)) }
+
+    @inline(__always)
+    static func of(_ n: Int) -> Double { n < table.count ? table[n] : log(Double(n)) }
 }

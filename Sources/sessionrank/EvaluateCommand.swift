@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Recommender
 
-/// `sessionrank evaluate --train FILE --test FILE [--validate FILE] [--mode frozen|incremental|both] [--bench]`
+/// `sessionrank evaluate --train FILE --test FILE [--validate FILE] [--mode frozen|incremental|both] [--config JSON] [--parameters JSON] [--bench]`
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
@@ -32,6 +32,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "JSON file with a RankingConfig to start from (missing keys take their defaults).")
     var config: String?
 
+    @Option(help: "JSON file with ModelParameters for training (missing keys take their defaults).")
+    var parameters: String?
+
     @Flag(help: "Also run the predict/update micro-benchmarks.")
     var bench = false
 
@@ -50,6 +53,9 @@ struct EvaluateCommand: ParsableCommand {
         }
         if let config {
             options.config = try JSONDecoder().decode(RankingConfig.self, from: Data(contentsOf: URL(fileURLWithPath: config)))
+        }
+        if let parameters {
+            options.parameters = try JSONDecoder().decode(ModelParameters.self, from: Data(contentsOf: URL(fileURLWithPath: parameters)))
         }
         try EngineCommands.evaluate(options)
     }

@@ -13,6 +13,7 @@ struct ModelTests {
         var settings = KNNSettings()
         settings.sampleSize = 10; settings.neighbours = 10; settings.sessionItems = 0
         settings.matchDecay = matchDecay; settings.idfWeight = idfWeight
+        settings.positionDecay = 1  // every item of a neighbour votes alike (tested separately)
         let scores = state.sessions.knnScores(sessionItems: [index(state, "A"), index(state, "B")], excludingSerial: nil, settings: settings)
         return Dictionary(uniqueKeysWithValues: scores.map { (state.items.id(at: $0.key), $0.value) })
     }
