@@ -24,7 +24,7 @@ struct DemoDataGeneratorTests {
     @Test("restricted products are a few percent of the catalog, each kind present")
     func restrictedShare() {
         let products = generator.products()
-        let share = { (predicate: (DemoProduct) -> Bool) in Double(products.filter(predicate).count) / Double(products.count) }
+        let share = { (predicate: (CatalogProduct) -> Bool) in Double(products.filter(predicate).count) / Double(products.count) }
         let ageRestricted = share { $0.minAge > 0 }
         let regionLimited = share { $0.allowedRegions != nil || !$0.blockedRegions.isEmpty }
         let kyc = share { $0.requiresKYC }

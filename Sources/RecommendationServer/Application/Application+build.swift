@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import Metrics
@@ -8,14 +9,13 @@ import ServiceLifecycle
 /// What the routes need. Tests build the same router from the same dependencies.
 public struct ServerDependencies: Sendable {
     public var configuration: ServiceConfiguration
-    public var metricsRegistry: PrometheusCollectorRegistry
+    public var metrics: ServiceMetrics
     public var readiness: ReadinessProbe
-
-    public init(configuration: ServiceConfiguration, metricsRegistry: PrometheusCollectorRegistry, readiness: ReadinessProbe) {
-        self.configuration = configuration
-        self.metricsRegistry = metricsRegistry
-        self.readiness = readiness
-    }
+    public var ingestor: EventIngestor
+    public var sessions: any SessionStore
+    public var users: PostgresUserStore
+    public var enricher: EventEnricher
+    public var catalog: ProductCatalog
 }
 
 public typealias AppRequestContext = BasicRequestContext
@@ -26,35 +26,90 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: MetricsMiddleware())
     HealthRoutes(probe: dependencies.readiness).register(in: router)
-    MetricsEndpoint(registry: dependencies.metricsRegistry).register(in: router)
+    MetricsEndpoint(registry: dependencies.metrics.registry).register(in: router)
+    EventRoutes(ingestor: dependencies.ingestor, maxBodyBytes: dependencies.configuration.http.maxBodyBytes).register(in: router)
+    PrivacyRoutes(
+        sessions: dependencies.sessions, users: dependencies.users, enricher: dependencies.enricher,
+        sessionSettings: dependencies.configuration.sessions
+    ).register(in: router)
     return router
 }
 
-/// Builds the whole service: clients for every dependency, each run as a `Service`
-/// by the application's service group, so SIGTERM drains them in reverse order.
+/// Everything the service runs: the dependencies of the routes and the background services.
+public struct ServerComponents: Sendable {
+    public let dependencies: ServerDependencies
+    public let services: [any Service]
+    public let catalogRefresher: CatalogRefresher
+
+    public init(configuration: ServiceConfiguration, metricsRegistry: PrometheusCollectorRegistry, logger: Logger) throws {
+        let clients = try Clients(configuration: configuration, logger: logger)
+        let metrics = ServiceMetrics(registry: metricsRegistry)
+        let checkTimeout = Duration.milliseconds(configuration.health.checkTimeoutMilliseconds)
+        let readiness = ReadinessProbe(
+            checks: [
+                RedisHealthCheck(client: clients.redis),
+                PostgresHealthCheck(client: clients.postgres),
+                KafkaHealthCheck(producer: clients.kafka, timeout: checkTimeout),
+            ],
+            timeout: checkTimeout
+        )
+        let catalog = ProductCatalog()
+        let sessions = RedisSessionStore(redis: clients.redis, settings: configuration.sessions)
+        let enricher = EventEnricher(
+            source: PostgresEnrichmentSource(client: clients.postgres, logger: logger),
+            cacheCapacity: configuration.enrichment.cacheCapacity,
+            cacheTTL: .seconds(configuration.enrichment.cacheTTLSeconds),
+            budget: .milliseconds(configuration.enrichment.budgetMilliseconds),
+            logger: logger
+        )
+        let ingestor = EventIngestor(
+            decoder: EventBatchDecoder(limits: configuration.events),
+            enricher: enricher,
+            sessions: sessions,
+            publisher: KafkaEventPublisher(
+                producer: clients.kafka, topic: configuration.kafka.eventsTopic, capacity: configuration.kafka.queueMaxMessages,
+                logger: logger),
+            catalog: catalog,
+            settings: configuration.sessions,
+            pseudonymizer: Pseudonymizer(secret: configuration.privacy.pseudonymSecret),
+            metrics: metrics,
+            sessionBudget: .milliseconds(configuration.redis.commandTimeoutMilliseconds * 2),
+            logger: logger
+        )
+        catalogRefresher = CatalogRefresher(
+            catalog: catalog, source: PostgresCatalogSource(client: clients.postgres, logger: logger),
+            interval: .seconds(configuration.catalog.refreshSeconds), logger: logger)
+        dependencies = ServerDependencies(
+            configuration: configuration, metrics: metrics, readiness: readiness, ingestor: ingestor, sessions: sessions,
+            users: PostgresUserStore(client: clients.postgres, logger: logger), enricher: enricher, catalog: catalog)
+        services = [
+            clients.redis, clients.postgres, clients.kafka, KafkaMetricsCollector(producer: clients.kafka, metrics: metrics),
+            catalogRefresher,
+        ]
+    }
+}
+
+/// Builds the whole service: clients for every dependency, each run as a `Service` by the
+/// application's service group, so SIGTERM drains them after the HTTP server stops.
 public func buildApplication(
     configuration: ServiceConfiguration,
     metricsRegistry: PrometheusCollectorRegistry,
     logger: Logger
 ) throws -> some ApplicationProtocol {
-    let clients = try Clients(configuration: configuration, logger: logger)
-    let checkTimeout = Duration.milliseconds(configuration.health.checkTimeoutMilliseconds)
-    let readiness = ReadinessProbe(
-        checks: [
-            RedisHealthCheck(client: clients.redis),
-            PostgresHealthCheck(client: clients.postgres),
-            KafkaHealthCheck(producer: clients.kafka, timeout: checkTimeout),
-        ],
-        timeout: checkTimeout
-    )
-    let dependencies = ServerDependencies(configuration: configuration, metricsRegistry: metricsRegistry, readiness: readiness)
+    let components = try ServerComponents(configuration: configuration, metricsRegistry: metricsRegistry, logger: logger)
+    return buildApplication(components: components, logger: logger)
+}
+
+/// The application around already-built components; tests use it to reach the components.
+public func buildApplication(components: ServerComponents, logger: Logger) -> some ApplicationProtocol {
+    let configuration = components.dependencies.configuration
     return Application(
-        router: buildRouter(dependencies),
+        router: buildRouter(components.dependencies),
         configuration: .init(
             address: .hostname(configuration.http.host, port: configuration.http.port),
             serverName: "sessionrank"
         ),
-        services: [clients.redis, clients.postgres, clients.kafka],
+        services: components.services,
         logger: logger
     )
 }

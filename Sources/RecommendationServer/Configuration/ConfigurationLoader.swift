@@ -89,6 +89,50 @@ extension ServiceConfiguration {
             "checkTimeoutMilliseconds", default: defaults.health.checkTimeoutMilliseconds, in: 1...60_000)
         try health.rejectUnknownKeys()
 
+        let events = try root.section("events")
+        configuration.events.maxBatchSize = try events.int("maxBatchSize", default: defaults.events.maxBatchSize, in: 1...5_000)
+        configuration.events.maxIdLength = try events.int("maxIdLength", default: defaults.events.maxIdLength, in: 8...1_024)
+        configuration.events.maxFutureSkewSeconds = try events.double(
+            "maxFutureSkewSeconds", default: defaults.events.maxFutureSkewSeconds, in: 0...86_400)
+        configuration.events.maxAgeSeconds = try events.double("maxAgeSeconds", default: defaults.events.maxAgeSeconds, in: 60...31_536_000)
+        try events.rejectUnknownKeys()
+
+        let sessions = try root.section("sessions")
+        configuration.sessions.idleTimeoutSeconds = try sessions.int(
+            "idleTimeoutSeconds", default: defaults.sessions.idleTimeoutSeconds, in: 60...604_800)
+        configuration.sessions.interestHalfLifeSeconds = try sessions.double(
+            "interestHalfLifeSeconds", default: defaults.sessions.interestHalfLifeSeconds, in: 1...2_592_000)
+        configuration.sessions.recentItemLimit = try sessions.int("recentItemLimit", default: defaults.sessions.recentItemLimit, in: 1...1_000)
+        configuration.sessions.userLinkTTLSeconds = try sessions.int(
+            "userLinkTTLSeconds", default: defaults.sessions.userLinkTTLSeconds, in: 60...31_536_000)
+        configuration.sessions.referenceDwellMilliseconds = try sessions.double(
+            "referenceDwellMilliseconds", default: defaults.sessions.referenceDwellMilliseconds, in: 100...3_600_000)
+        let weights = try sessions.section("eventWeights")
+        for type in StorefrontEventType.allCases {
+            let weight = try weights.double(type.rawValue, default: defaults.sessions.eventWeights[type.rawValue] ?? 0, in: -100...100)
+            configuration.sessions.eventWeights[type.rawValue] = weight == 0 ? nil : weight
+        }
+        try weights.rejectUnknownKeys()
+        try sessions.rejectUnknownKeys()
+
+        let enrichment = try root.section("enrichment")
+        configuration.enrichment.budgetMilliseconds = try enrichment.int(
+            "budgetMilliseconds", default: defaults.enrichment.budgetMilliseconds, in: 1...10_000)
+        configuration.enrichment.cacheCapacity = try enrichment.int("cacheCapacity", default: defaults.enrichment.cacheCapacity, in: 1...10_000_000)
+        configuration.enrichment.cacheTTLSeconds = try enrichment.int("cacheTTLSeconds", default: defaults.enrichment.cacheTTLSeconds, in: 0...86_400)
+        try enrichment.rejectUnknownKeys()
+
+        let catalog = try root.section("catalog")
+        configuration.catalog.refreshSeconds = try catalog.int("refreshSeconds", default: defaults.catalog.refreshSeconds, in: 1...86_400)
+        try catalog.rejectUnknownKeys()
+
+        let privacy = try root.section("privacy")
+        configuration.privacy.pseudonymSecret = try privacy.string("pseudonymSecret", default: defaults.privacy.pseudonymSecret)
+        if configuration.privacy.pseudonymSecret.utf8.count < 16 {
+            throw ConfigurationError(field: "privacy.pseudonymSecret", "must be at least 16 characters")
+        }
+        try privacy.rejectUnknownKeys()
+
         try root.rejectUnknownKeys()
         return configuration
     }

@@ -9,6 +9,11 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var kafka = KafkaSettings()
     public var logging = LoggingSettings()
     public var health = HealthSettings()
+    public var events = EventLimits()
+    public var sessions = SessionSettings()
+    public var enrichment = EnrichmentSettings()
+    public var catalog = CatalogSettings()
+    public var privacy = PrivacySettings()
 
     public init() {}
 
@@ -53,5 +58,23 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public struct HealthSettings: Sendable, Equatable {
         /// Each dependency check in `/health/ready` gives up after this long.
         public var checkTimeoutMilliseconds = 500
+    }
+
+    public struct EnrichmentSettings: Sendable, Equatable {
+        /// PostgreSQL look-ups for one request give up after this long; events go on unenriched.
+        public var budgetMilliseconds = 25
+        public var cacheCapacity = 100_000
+        public var cacheTTLSeconds = 60
+    }
+
+    public struct CatalogSettings: Sendable, Equatable {
+        /// How often the in-memory catalog is reloaded from PostgreSQL.
+        public var refreshSeconds = 60
+    }
+
+    public struct PrivacySettings: Sendable, Equatable {
+        /// Key of the HMAC that pseudonymises ids in logs and in events of sessions without consent.
+        /// Set it per deployment (SESSIONRANK_PRIVACY_PSEUDONYM_SECRET); the default is for development only.
+        public var pseudonymSecret = "sessionrank-development-only"
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// A catalog row as stored in the `products` table.
-public struct DemoProduct: Sendable, Equatable {
+/// A catalog row as stored in the `products` table: what seeding writes and the catalog cache reads.
+public struct CatalogProduct: Sendable, Equatable {
     public var id: String
     public var title: String
     public var category: String

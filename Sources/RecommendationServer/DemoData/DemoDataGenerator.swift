@@ -19,13 +19,13 @@ public struct DemoDataGenerator: Sendable {
     }
 
     /// Demo products `p-00001`, `p-00002`, …
-    public func products() -> [DemoProduct] {
+    public func products() -> [CatalogProduct] {
         (1...max(productCount, 1)).map { Self.product(id: String(format: "p-%05d", $0)) }
     }
 
     /// One product, derived from its id alone, so that item ids from a session file
     /// (e.g. the serenade click data) get stable, plausible catalog rows.
-    public static func product(id: String) -> DemoProduct {
+    public static func product(id: String) -> CatalogProduct {
         var random = SeededRandom(stableSeed: id)
         let category = random.pick(weighted: DemoCatalogProfile.categories.map { ($0, $0.share) })
         let brand = random.pick(category.brands)
@@ -35,7 +35,7 @@ public struct DemoDataGenerator: Sendable {
         let logPrice = Double.random(
             in: log(category.priceRange.lowerBound)...log(category.priceRange.upperBound), using: &random)
         let price = (exp(logPrice) * 100).rounded() / 100
-        return DemoProduct(
+        return CatalogProduct(
             id: id,
             title: "\(brand) \(adjective) \(noun)",
             category: category.name,

@@ -14,7 +14,7 @@ public struct DemoDataWriter: Sendable {
         self.logger = logger
     }
 
-    public func upsert(products: [DemoProduct]) async throws {
+    public func upsert(products: [CatalogProduct]) async throws {
         try await insertInChunks(
             products, into: "products",
             columns: ["id", "title", "category", "brand", "price", "currency", "in_stock", "for_sale", "min_age",

@@ -1,0 +1,37 @@
+import Recommender
+import Synchronization
+
+/// An immutable view of the catalog: product rows by id, plus the engine's attribute view.
+public struct CatalogSnapshot: Sendable {
+    public let products: [String: CatalogProduct]
+    public let engineCatalog: ItemCatalog
+
+    public init(products: [CatalogProduct]) {
+        var byId: [String: CatalogProduct] = [:]
+        byId.reserveCapacity(products.count)
+        for product in products { byId[product.id] = product }
+        self.products = byId
+        self.engineCatalog = ItemCatalog(
+            items: byId.mapValues { ItemAttributes(category: $0.category, brand: $0.brand, price: $0.price) })
+    }
+
+    public static let empty = CatalogSnapshot(products: [])
+}
+
+/// The live catalog. Readers take the current snapshot without waiting; a refresh swaps in a new one.
+public final class ProductCatalog: Sendable {
+    private let current = Mutex(CatalogSnapshot.empty)
+
+    public init() {}
+
+    public var snapshot: CatalogSnapshot { current.withLock { $0 } }
+
+    public func replace(with snapshot: CatalogSnapshot) {
+        current.withLock { $0 = snapshot }
+    }
+
+    /// Interest-vector keys of an item (`category:…`, `brand:…`, `price:…`), as the engine defines them.
+    public func interestKeys(of itemId: String) -> [String] {
+        snapshot.engineCatalog.items[itemId]?.interestKeys(priceBands: ModelParameters.default.priceBands) ?? []
+    }
+}

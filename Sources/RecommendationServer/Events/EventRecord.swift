@@ -1,0 +1,96 @@
+import Foundation
+
+/// What is published to the `events` topic for each accepted event (JSON, schema 1).
+/// Birth dates never leave the service: the profile travels as an age band.
+public struct EventRecord: Codable, Sendable, Equatable {
+    public struct Enrichment: Codable, Sendable, Equatable {
+        public var status: EnrichedEvent.Status
+        public var channel: String?
+        public var campaign: String?
+        public var requestPage: String?
+        public var ageBand: String?
+        public var userRegion: String?
+        public var kycStatus: String?
+        public var segment: String?
+        public var riskFlags: [String]?
+    }
+
+    public var schema = 1
+    public var eventId: String
+    public var type: StorefrontEventType
+    /// The session id, or its pseudonym when the session may not be personalised.
+    public var sessionId: String
+    public var deviceId: String?
+    public var userId: String?
+    public var requestId: String?
+    public var itemId: String?
+    public var recommendationId: String?
+    public var position: Int?
+    public var timestamp: Double
+    public var receivedAt: Double
+    public var dwellMs: Int?
+    public var scrollDepth: Double?
+    public var query: String?
+    public var context: EventContext
+    public var region: String?
+    /// False when the user has not consented to personalisation: ids are pseudonyms then.
+    public var personalized: Bool
+    public var enrichment: Enrichment
+
+    public init(_ enriched: EnrichedEvent, personalized: Bool, receivedAt: Double, pseudonymizer: Pseudonymizer) {
+        let event = enriched.event
+        let hide: (String?) -> String? = { id in personalized ? id : id.map(pseudonymizer.pseudonym(for:)) }
+        eventId = event.eventId
+        type = event.type
+        sessionId = hide(event.sessionId)!
+        deviceId = hide(event.deviceId)
+        userId = hide(enriched.userId)
+        requestId = event.requestId
+        itemId = event.itemId
+        recommendationId = event.recommendationId
+        position = event.position
+        timestamp = event.timestamp
+        self.receivedAt = receivedAt
+        dwellMs = event.dwellMilliseconds
+        scrollDepth = event.scrollDepth
+        query = personalized ? event.query : nil
+        context = event.context
+        region = enriched.region
+        self.personalized = personalized
+        enrichment = Enrichment(
+            status: enriched.status,
+            channel: enriched.request?.channel,
+            campaign: enriched.request?.campaign,
+            requestPage: enriched.request?.page,
+            ageBand: enriched.profile?.age(at: Date(timeIntervalSince1970: event.timestamp)).map(Self.ageBand),
+            userRegion: enriched.profile?.region,
+            kycStatus: enriched.profile?.kycStatus,
+            segment: enriched.profile?.segment,
+            riskFlags: enriched.profile?.riskFlags
+        )
+    }
+
+    static func ageBand(_ age: Int) -> String {
+        switch age {
+        case ..<16: "under-16"
+        case 16..<18: "16-17"
+        case 18..<25: "18-24"
+        case 25..<35: "25-34"
+        case 35..<50: "35-49"
+        case 50..<65: "50-64"
+        default: "65+"
+        }
+    }
+}
+
+/// Sends event records to the log. Never blocks: a full local queue is an error the caller
+/// turns into 503 + Retry-After.
+public protocol EventPublisher: Sendable {
+    /// Whether `count` more messages fit in the local queue, with a margin for concurrent requests.
+    func hasRoom(for count: Int) -> Bool
+    func publish(_ records: [EventRecord]) throws
+}
+
+public struct PublishQueueFull: Error, CustomStringConvertible, Sendable {
+    public var description: String { "the local Kafka queue is full" }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import KafkaClient
+import Logging
+
+/// Publishes event records to the `events` topic, keyed by session id so that one session's
+/// events stay in order on one partition.
+public struct KafkaEventPublisher: EventPublisher {
+    private let producer: KafkaProducer
+    private let topic: String
+    private let capacity: Int
+    private let logger: Logger
+
+    public init(producer: KafkaProducer, topic: String, capacity: Int, logger: Logger) {
+        self.producer = producer
+        self.topic = topic
+        self.capacity = capacity
+        self.logger = logger
+    }
+
+    public func hasRoom(for count: Int) -> Bool {
+        // Keep a tenth of the queue for requests that passed this check at the same moment.
+        producer.queueDepth + count <= capacity - max(capacity / 10, 1)
+    }
+
+    public func publish(_ records: [EventRecord]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for record in records {
+            let value = [UInt8](try encoder.encode(record))
+            try send(key: record.sessionId, value: value)
+        }
+    }
+
+    private func send(key: String, value: [UInt8]) throws {
+        let result = Result { () throws(KafkaError) in try producer.send(topic: topic, key: key, value: value) }
+        if case .failure(let error) = result {
+            throw error.code == .queueFull ? PublishQueueFull() : error
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import KafkaClient
+import ServiceLifecycle
+
+/// Copies the producer's counters into gauges once a second; cheaper than touching metrics per message.
+struct KafkaMetricsCollector: Service {
+    let producer: KafkaProducer
+    let metrics: ServiceMetrics
+
+    func run() async throws {
+        await runPeriodically(every: .seconds(1)) { [producer, metrics] in
+            metrics.kafkaQueueDepth.set(Double(producer.queueDepth))
+            metrics.kafkaDelivered.set(Double(producer.deliveredCount))
+            metrics.kafkaDeliveryFailed.set(Double(producer.failedCount))
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Prometheus
+
+/// The service's own metrics, created up front in one registry so `/metrics` always lists them.
+public final class ServiceMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+
+    let eventsAccepted: [StorefrontEventType: Counter]
+    let eventsRejected: Counter
+    let eventsDuplicate: Counter
+    let eventsUnpersonalized: Counter
+    let eventsShed: Counter
+    let enrichment: [EnrichedEvent.Status: Counter]
+    let sessionStoreFailures: Counter
+    let kafkaQueueDepth: Gauge
+    let kafkaDelivered: Gauge
+    let kafkaDeliveryFailed: Gauge
+
+    public init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        func counter(_ name: String, _ help: String, _ labels: [(String, String)] = []) -> Counter {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "sessionrank", metricName: name, unitName: "total", helpText: help),
+                labels: labels)
+        }
+        func gauge(_ name: String, _ help: String) -> Gauge {
+            registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "sessionrank", metricName: name, unitName: "", helpText: help))
+        }
+        eventsAccepted = Dictionary(uniqueKeysWithValues: StorefrontEventType.allCases.map {
+            ($0, counter("events_accepted", "Events accepted, by type.", [("type", $0.rawValue)]))
+        })
+        eventsRejected = counter("events_rejected", "Events refused for bad input.")
+        eventsDuplicate = counter("events_duplicate", "Events whose eventId was seen before; state changed once.")
+        eventsUnpersonalized = counter("events_unpersonalized", "Events of sessions without consent: counted, published pseudonymised, not stored.")
+        eventsShed = counter("events_shed", "Events answered 503 because the Kafka queue was full.")
+        enrichment = Dictionary(uniqueKeysWithValues: [EnrichedEvent.Status.complete, .notNeeded, .timedOut, .failed].map {
+            ($0, counter("events_enrichment", "Events by enrichment outcome.", [("status", $0.rawValue)]))
+        })
+        sessionStoreFailures = counter("session_store_failures", "Session updates or reads that failed (Redis down or slow).")
+        kafkaQueueDepth = gauge("kafka_queue_depth", "Messages waiting in the local producer queue.")
+        kafkaDelivered = gauge("kafka_delivered_messages", "Messages the broker acknowledged since start.")
+        kafkaDeliveryFailed = gauge("kafka_delivery_failed_messages", "Messages whose delivery failed since start.")
+    }
+}

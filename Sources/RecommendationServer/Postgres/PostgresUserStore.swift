@@ -1,0 +1,76 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Consent changes, export and erasure of a user's rows.
+public struct PostgresUserStore: Sendable {
+    private let client: PostgresClient
+    private let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Sets consent; creates the user row if the backend has not synced it yet. Returns the new profile.
+    public func setConsent(userId: String, personalization: Bool?, analytics: Bool?) async throws -> UserProfile {
+        try await client.query(
+            """
+            INSERT INTO users (id, consent_personalization, consent_analytics, consent_updated_at)
+            VALUES (\(userId), \(personalization), \(analytics), now())
+            ON CONFLICT (id) DO UPDATE SET
+                consent_personalization = coalesce(EXCLUDED.consent_personalization, users.consent_personalization),
+                consent_analytics = coalesce(EXCLUDED.consent_analytics, users.consent_analytics),
+                consent_updated_at = now()
+            """,
+            logger: logger)
+        guard let profile = try await profile(userId: userId) else {
+            throw APIError(status: .internalServerError, code: "consent_not_stored", message: "consent was not stored")
+        }
+        return profile
+    }
+
+    public func profile(userId: String) async throws -> UserProfile? {
+        let rows = try await client.query(
+            """
+            SELECT id, birth_date::text, region, kyc_status, risk_flags, segment, consent_personalization, consent_analytics
+            FROM users WHERE id = \(userId)
+            """,
+            logger: logger)
+        for try await (id, birthDate, region, kyc, flags, segment, personalization, analytics) in rows.decode(
+            (String, String?, String?, String, [String], String?, Bool?, Bool?).self)
+        {
+            return UserProfile(
+                userId: id, birthDate: birthDate, region: region, kycStatus: kyc, riskFlags: flags, segment: segment,
+                consentPersonalization: personalization, consentAnalytics: analytics)
+        }
+        return nil
+    }
+
+    public func requests(userId: String) async throws -> [BackendRequest] {
+        let rows = try await client.query(
+            """
+            SELECT request_id, session_id, channel, device, page, campaign, region
+            FROM backend_requests WHERE user_id = \(userId) ORDER BY created_at
+            """,
+            logger: logger)
+        var requests: [BackendRequest] = []
+        for try await (id, session, channel, device, page, campaign, region) in rows.decode(
+            (String, String?, String?, String?, String?, String?, String?).self)
+        {
+            requests.append(
+                BackendRequest(requestId: id, userId: userId, sessionId: session, channel: channel, device: device, page: page,
+                               campaign: campaign, region: region))
+        }
+        return requests
+    }
+
+    /// Deletes the user row and unlinks the user from the request log. Returns whether a user row existed.
+    public func erase(userId: String) async throws -> Bool {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("UPDATE backend_requests SET user_id = NULL WHERE user_id = \(userId)", logger: logger)
+            let deleted = try await connection.query("DELETE FROM users WHERE id = \(userId) RETURNING id", logger: logger).collect()
+            return !deleted.isEmpty
+        }
+    }
+}

@@ -1,0 +1,18 @@
+import Foundation
+import Hummingbird
+
+/// `POST /v1/events`: one event, an array, or `{"events": [...]}`; 202 with counts.
+struct EventRoutes: Sendable {
+    let ingestor: EventIngestor
+    let maxBodyBytes: Int
+
+    func register(in router: Router<some RequestContext>) {
+        router.post("/v1/events") { request, _ -> EditedResponse<IngestionResult> in
+            let body = try await request.collectBody(limit: maxBodyBytes)
+            let result = try await ingestor.ingest(body: body)
+            return EditedResponse(status: .accepted, response: result)
+        }
+    }
+}
+
+extension IngestionResult: ResponseEncodable {}

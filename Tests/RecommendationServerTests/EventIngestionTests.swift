@@ -1,0 +1,220 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import RecommendationServer
+
+@Suite(
+    "POST /v1/events against Redis, PostgreSQL and Kafka",
+    .enabled(if: IntegrationEnvironment.enabled(needs: "SESSIONRANK_POSTGRES_URL", "SESSIONRANK_REDIS_URL", "SESSIONRANK_KAFKA_BOOTSTRAP")),
+    .serialized
+)
+struct EventIngestionTests {
+    func event(_ id: String, _ type: String, session: String, item: String? = nil, extra: String = "") -> String {
+        let itemField = item.map { #","itemId":"\#($0)""# } ?? ""
+        return #"{"eventId":"\#(id)","type":"\#(type)","sessionId":"\#(session)"\#(itemField)\#(extra)}"#
+    }
+
+    @Test("an accepted event updates the session's interests and recent items")
+    func updatesSession() async throws {
+        try await TestServer.withApp { client, components in
+            let session = TestServer.uniqueId("s")
+            let item = "p-00001"
+            let expectedCategory = try #require(components.dependencies.catalog.snapshot.products[item]).category
+            let answer = try await client.postJSON(
+                "/v1/events",
+                "[\(event(TestServer.uniqueId("e"), "product_view", session: session, item: item)), \(event(TestServer.uniqueId("e"), "add_to_cart", session: session, item: item))]")
+            #expect(answer.status == .accepted)
+            #expect(answer.body.contains(#""accepted":2"#))
+
+            let state = try await components.dependencies.sessions.session(session)
+            #expect(state.eventCount == 2)
+            #expect(state.countsByType == ["product_view": 1, "add_to_cart": 1])
+            #expect(state.recentItems.map(\.itemId) == [item, item])
+            #expect(state.cartItems == [item])
+            // view 1.0 + add_to_cart 4.0, at (almost) the same time.
+            let weight = try #require(state.interests["category:\(expectedCategory)"])
+            #expect(abs(weight - 5.0) < 0.01)
+
+            let view = try await client.getJSON("/v1/sessions/\(session)")
+            #expect(view.status == .ok)
+            #expect(view.body.contains("category:\(expectedCategory)"))
+        }
+    }
+
+    @Test("enrichment joins the request row and the profile, and the record reaches topic events")
+    func enrichesAndPublishes() async throws {
+        try await TestServer.withApp { client, components in
+            let session = TestServer.uniqueId("s")
+            let eventId = TestServer.uniqueId("e")
+            // r-000001 is the first row of the deterministic demo request log.
+            let request = try #require(DemoDataGenerator().requests(users: DemoDataGenerator().users()).first)
+            let answer = try await client.postJSON(
+                "/v1/events", event(eventId, "page_view", session: session, extra: #","requestId":"\#(request.requestId)""#))
+            #expect(answer.status == .accepted)
+
+            let records = try await readRecords(topic: "events", where: { $0.eventId == eventId }, until: { !$0.isEmpty })
+            let record = try #require(records.first)
+            #expect(record.key == session)
+            #expect(record.sessionId == session)
+            #expect(record.enrichment?.status == "complete")
+            #expect(record.enrichment?.channel == request.channel)
+            #expect(record.enrichment?.campaign == request.campaign)
+            #expect(record.userId == request.userId)
+            if request.userId != nil { #expect(record.enrichment?.kycStatus != nil) }
+        }
+    }
+
+    @Test("the same eventId twice changes the state once and is published once")
+    func idempotent() async throws {
+        try await TestServer.withApp { client, components in
+            let session = TestServer.uniqueId("s")
+            let eventId = TestServer.uniqueId("e")
+            let body = event(eventId, "click", session: session, item: "p-00002")
+            let first = try await client.postJSON("/v1/events", body)
+            let second = try await client.postJSON("/v1/events", body)
+            #expect(first.status == .accepted && second.status == .accepted)
+            #expect(second.body.contains(#""duplicates":1"#))
+            let state = try await components.dependencies.sessions.session(session)
+            #expect(state.eventCount == 1)
+            #expect(state.countsByType["click"] == 1)
+
+            // Mark the end of this test's records with a second event of the same session.
+            let marker = TestServer.uniqueId("e")
+            try await client.postJSON("/v1/events", event(marker, "page_view", session: session))
+            let records = try await readRecords(
+                topic: "events", where: { $0.sessionId == session }, until: { $0.contains { $0.eventId == marker } })
+            #expect(records.filter { $0.eventId == eventId }.count == 1)
+        }
+    }
+
+    @Test("1,000 concurrent events leave the state that applying them one by one leaves")
+    func concurrentEqualsSequential() async throws {
+        try await TestServer.withApp { client, components in
+            let sequentialSession = TestServer.uniqueId("seq")
+            let concurrentSession = TestServer.uniqueId("con")
+            let base = Date().timeIntervalSince1970 - 3_000
+            let types = ["product_view", "click", "add_to_cart", "remove_from_cart", "purchase", "dwell", "scroll"]
+            // Out-of-order timestamps over 50 minutes, with repeats, so decay and last-writer rules are exercised.
+            let specs: [(id: String, type: String, item: String, time: String)] = (0..<1_000).map { index in
+                let seconds = base + Double((index * 7_919) % 3_000)
+                let time = Date(timeIntervalSince1970: seconds).formatted(.iso8601)
+                return ("e\(index)", types[index % types.count], String(format: "p-%05d", 1 + (index * 31) % 40), time)
+            }
+            func body(_ session: String, _ spec: (id: String, type: String, item: String, time: String)) -> String {
+                event("\(session)-\(spec.id)", spec.type, session: session, item: spec.item, extra: #","timestamp":"\#(spec.time)","dwellMs":1500"#)
+            }
+            for spec in specs {
+                let answer = try await client.postJSON("/v1/events", body(sequentialSession, spec))
+                #expect(answer.status == .accepted)
+            }
+            try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for spec in specs {
+                    group.addTask { try await client.postJSON("/v1/events", body(concurrentSession, spec)).status }
+                }
+                for try await status in group { #expect(status == .accepted) }
+            }
+            let sequential = try await components.dependencies.sessions.session(sequentialSession)
+            let concurrent = try await components.dependencies.sessions.session(concurrentSession)
+            #expect(sequential.eventCount == 1_000 && concurrent.eventCount == 1_000)
+            #expect(sequential.countsByType == concurrent.countsByType)
+            #expect(sequential.firstSeen == concurrent.firstSeen)
+            #expect(sequential.lastSeen == concurrent.lastSeen)
+            #expect(sequential.interestReferenceTime == concurrent.interestReferenceTime)
+            #expect(sequential.cartItems == concurrent.cartItems)
+            #expect(sequential.purchasedItems == concurrent.purchasedItems)
+            let strip = { (state: SessionState, session: String) in
+                state.recentItems.map { "\($0.eventId.dropFirst(session.count))|\($0.type)|\($0.itemId)|\($0.timestamp)" }
+            }
+            #expect(strip(sequential, sequentialSession) == strip(concurrent, concurrentSession))
+            #expect(Set(sequential.interests.keys) == Set(concurrent.interests.keys))
+            for (key, weight) in sequential.interests {
+                let other = try #require(concurrent.interests[key])
+                #expect(abs(weight - other) <= 1e-9 * max(1, abs(weight)), "\(key): \(weight) vs \(other)")
+            }
+        }
+    }
+
+    @Test("a user without consent is not stored; the event is published under pseudonyms")
+    func noConsent() async throws {
+        try await TestServer.withApp { client, components in
+            let session = TestServer.uniqueId("s")
+            let eventId = TestServer.uniqueId("e")
+            let answer = try await client.postJSON(
+                "/v1/events", event(eventId, "product_view", session: session, item: "p-00003", extra: #","userId":"demo-no-consent""#))
+            #expect(answer.status == .accepted)
+            #expect(try await components.dependencies.sessions.session(session).isEmpty)
+            #expect(try await client.getJSON("/v1/sessions/\(session)").status == .notFound)
+            let records = try await readRecords(topic: "events", where: { $0.eventId == eventId }, until: { !$0.isEmpty })
+            let record = try #require(records.first)
+            #expect(record.personalized == false)
+            #expect(record.sessionId?.hasPrefix("p_") == true)
+            #expect(record.sessionId != session)
+            #expect(record.userId?.hasPrefix("p_") == true)
+        }
+    }
+
+    @Test("withdrawing consent, export and erasure cover every linked session")
+    func privacyEndpoints() async throws {
+        try await TestServer.withApp { client, components in
+            let user = TestServer.uniqueId("user")
+            let sessions = [TestServer.uniqueId("s"), TestServer.uniqueId("s")]
+            #expect(try await client.execute(
+                uri: "/v1/users/\(user)/consent", method: .put, body: ByteBuffer(string: #"{"personalization":true,"analytics":true}"#)
+            ) { $0.status } == .ok)
+            for session in sessions {
+                let answer = try await client.postJSON(
+                    "/v1/events", event(TestServer.uniqueId("e"), "product_view", session: session, item: "p-00004", extra: #","userId":"\#(user)""#))
+                #expect(answer.status == .accepted)
+            }
+            #expect(Set(try await components.dependencies.sessions.sessions(ofUser: user)) == Set(sessions))
+            let export = try await client.getJSON("/v1/users/\(user)/data")
+            #expect(export.status == .ok)
+            for session in sessions { #expect(export.body.contains(session)) }
+
+            let erased = try await client.execute(uri: "/v1/users/\(user)/data", method: .delete) { String(buffer: $0.body) }
+            for session in sessions {
+                #expect(erased.contains(session))
+                #expect(try await components.dependencies.sessions.session(session).isEmpty)
+            }
+            #expect(try await components.dependencies.users.profile(userId: user) == nil)
+
+            // Consent withdrawn: sessions go at once, later events are not stored.
+            let other = TestServer.uniqueId("user")
+            let session = TestServer.uniqueId("s")
+            _ = try await client.execute(uri: "/v1/users/\(other)/consent", method: .put, body: ByteBuffer(string: #"{"personalization":true}"#)) { $0.status }
+            try await client.postJSON("/v1/events", event(TestServer.uniqueId("e"), "click", session: session, item: "p-00005", extra: #","userId":"\#(other)""#))
+            #expect(try await components.dependencies.sessions.session(session).eventCount == 1)
+            _ = try await client.execute(uri: "/v1/users/\(other)/consent", method: .put, body: ByteBuffer(string: #"{"personalization":false}"#)) { $0.status }
+            #expect(try await components.dependencies.sessions.session(session).isEmpty)
+            try await client.postJSON("/v1/events", event(TestServer.uniqueId("e"), "click", session: session, item: "p-00005", extra: #","userId":"\#(other)""#))
+            #expect(try await components.dependencies.sessions.session(session).isEmpty)
+        }
+    }
+
+    @Test("bad input gets 4xx JSON errors naming the field; good neighbours are accepted")
+    func badInput() async throws {
+        try await TestServer.withApp({ $0.http.maxBodyBytes = 2_048 }) { client, _ in
+            let session = TestServer.uniqueId("s")
+            let mixed = try await client.postJSON(
+                "/v1/events", "[\(event(TestServer.uniqueId("e"), "page_view", session: session)), \(event("x", "teleport", session: session))]")
+            #expect(mixed.status == .accepted)
+            #expect(mixed.body.contains(#""index":1"#) && mixed.body.contains(#""field":"type""#))
+
+            let allBad = try await client.postJSON("/v1/events", event("x", "click", session: session))
+            #expect(allBad.status == .badRequest)
+            #expect(allBad.body.contains(#""field":"itemId""#))
+
+            let oversize = try await client.postJSON("/v1/events", String(repeating: " ", count: 4_096) + "{}")
+            #expect(oversize.status == .contentTooLarge)
+            #expect(oversize.body.contains("body_too_large"))
+
+            let nested = try await client.postJSON("/v1/events", String(repeating: "[", count: 2_000))
+            #expect(nested.status == .badRequest)
+
+            let badPath = try await client.getJSON("/v1/sessions/%01bad")
+            #expect(badPath.status == .badRequest)
+        }
+    }
+}

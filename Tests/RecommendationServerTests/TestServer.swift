@@ -1,0 +1,119 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import KafkaClient
+import Logging
+import Prometheus
+import Testing
+
+@testable import RecommendationServer
+
+/// Builds the real service against the local stack the test script started.
+enum TestServer {
+    static let logger: Logger = {
+        var logger = Logger(label: "test.server")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    static func configuration() throws -> ServiceConfiguration {
+        var configuration = ServiceConfiguration()
+        configuration.http.port = 0
+        configuration.redis.url = try IntegrationEnvironment.require("SESSIONRANK_REDIS_URL")
+        configuration.postgres.url = try IntegrationEnvironment.require("SESSIONRANK_POSTGRES_URL")
+        configuration.kafka.bootstrapServers = try IntegrationEnvironment.require("SESSIONRANK_KAFKA_BOOTSTRAP")
+        // Generous budgets: the tests share two cores with the servers.
+        configuration.redis.commandTimeoutMilliseconds = 2_000
+        configuration.enrichment.budgetMilliseconds = 2_000
+        return configuration
+    }
+
+    /// Runs `body` against the app with every service running and the catalog loaded.
+    static func withApp(
+        _ configure: (inout ServiceConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (any TestClientProtocol, ServerComponents) async throws -> Void
+    ) async throws {
+        var configuration = try configuration()
+        configure(&configuration)
+        let components = try ServerComponents(configuration: configuration, metricsRegistry: PrometheusCollectorRegistry(), logger: logger)
+        let app = buildApplication(components: components, logger: logger)
+        try await app.test(.router) { client in
+            await components.catalogRefresher.refresh()
+            try await body(client, components)
+        }
+    }
+
+    /// A unique id per test run, so tests never see each other's sessions or records.
+    static func uniqueId(_ prefix: String) -> String {
+        "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+}
+
+extension TestClientProtocol {
+    @discardableResult
+    func postJSON(_ uri: String, _ json: String) async throws -> (status: HTTPResponse.Status, body: String) {
+        try await execute(uri: uri, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: json)) { response in
+            (response.status, String(buffer: response.body))
+        }
+    }
+
+    func getJSON(_ uri: String) async throws -> (status: HTTPResponse.Status, body: String) {
+        try await execute(uri: uri, method: .get) { response in (response.status, String(buffer: response.body)) }
+    }
+}
+
+/// Reads records of `topic` from the beginning until `isComplete` holds for those matching `filter`.
+func readRecords(
+    topic: String, where filter: @escaping @Sendable (EventRecordProbe) -> Bool,
+    until isComplete: @escaping @Sendable ([EventRecordProbe]) -> Bool, within limit: Duration = .seconds(20)
+) async throws -> [EventRecordProbe] {
+    let bootstrap = try IntegrationEnvironment.require("SESSIONRANK_KAFKA_BOOTSTRAP")
+    let assignments = (0..<Int32(4)).map {
+        KafkaConsumerConfiguration.PartitionAssignment(topic: topic, partition: $0, startOffset: .beginning)
+    }
+    let consumer = try KafkaConsumer(
+        configuration: KafkaConsumerConfiguration(bootstrapServers: [bootstrap], mode: .assignment(assignments)),
+        logger: TestServer.logger)
+    defer { Task { await consumer.close() } }
+    let reader = Task {
+        var matching: [EventRecordProbe] = []
+        for try await message in consumer.messages {
+            guard let record = try? JSONDecoder().decode(EventRecordProbe.self, from: Data(message.value)) else { continue }
+            var probe = record
+            probe.key = message.keyString
+            if filter(probe) {
+                matching.append(probe)
+                if isComplete(matching) { break }
+            }
+        }
+        return matching
+    }
+    let timer = Task {
+        try await Task.sleep(for: limit)
+        reader.cancel()
+    }
+    defer { timer.cancel() }
+    let records = try await reader.value
+    return records
+}
+
+/// The fields of a published record the tests look at, decoded loosely so any topic's JSON fits.
+struct EventRecordProbe: Decodable, Sendable {
+    var eventId: String?
+    var recommendationId: String?
+    var type: String?
+    var sessionId: String?
+    var userId: String?
+    var personalized: Bool?
+    var region: String?
+    var enrichment: Enrichment?
+    var key: String?
+
+    struct Enrichment: Decodable, Sendable {
+        var status: String?
+        var channel: String?
+        var campaign: String?
+        var ageBand: String?
+        var kycStatus: String?
+    }
+}
