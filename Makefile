@@ -39,3 +39,8 @@ status:
 ## Stops the stack and deletes its data (.local/).
 clean-data: stop
 	rm -rf .local
+
+## Load test: release build, local stack and service, the standard scenario; report in loadtests/results/ (see loadtests/README.md).
+.PHONY: loadtest
+loadtest: deps
+	@loadtests/run-standard.sh

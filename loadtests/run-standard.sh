@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `make loadtest`: release build, local stack and service, the standard scenario, the report.
+# Everything it starts it stops again; results go to loadtests/results/<time>/ (git-ignored).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+source scripts/env.sh
+
+SCENARIO="${LOADTEST_SCENARIO:-loadtests/scenarios/standard.json}"
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+OUT="loadtests/results/$STAMP"
+mkdir -p "$OUT"
+
+log "building the service and the harness (release)"
+make --no-print-directory CONFIGURATION=release build stack db
+swift build -c release --package-path loadtests
+SERVICE_BIN="$(swift build -c release --show-bin-path)/sessionrank"
+LOAD_BIN="$(swift build -c release --package-path loadtests --show-bin-path)/sessionrank-load"
+
+if (exec 3<>"/dev/tcp/127.0.0.1/$HTTP_PORT") 2>/dev/null; then
+    die "port $HTTP_PORT is already in use; stop that process first so the run measures a fresh release build"
+fi
+log "starting the service on 127.0.0.1:$HTTP_PORT (log: $OUT/service.log)"
+SESSIONRANK_BUILD_CONFIGURATION=release "$SERVICE_BIN" serve --config config/sessionrank.yaml >"$OUT/service.log" 2>&1 &
+SERVICE_PID=$!
+trap 'kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 600); do
+    if curl -fsS -m 1 "http://127.0.0.1:$HTTP_PORT/health/ready" >/dev/null 2>&1; then break; fi
+    kill -0 "$SERVICE_PID" 2>/dev/null || die "the service exited; see $OUT/service.log"
+    sleep 0.2
+done
+curl -fsS -m 1 "http://127.0.0.1:$HTTP_PORT/health/ready" >/dev/null || die "the service did not become ready in 120 s"
+
+CATALOG_ARGS=()
+if [[ -n "${LOADTEST_CATALOG:-}" ]]; then CATALOG_ARGS=(--catalog "$LOADTEST_CATALOG"); fi
+
+set +e
+"$LOAD_BIN" run --scenario "$SCENARIO" --target "http://127.0.0.1:$HTTP_PORT" --out "$OUT" "${CATALOG_ARGS[@]}" ${LOADTEST_ARGS:-}
+STATUS=$?
+if [[ "${LOADTEST_CAPACITY:-0}" == 1 ]]; then
+    "$LOAD_BIN" capacity --scenario loadtests/scenarios/capacity.json --target "http://127.0.0.1:$HTTP_PORT" --out "$OUT/capacity"
+    CAPACITY_STATUS=$?
+    [[ $STATUS -eq 0 ]] && STATUS=$CAPACITY_STATUS
+fi
+set -e
+ln -sfn "$STAMP" loadtests/results/latest
+log "report: $OUT/report.html (also loadtests/results/latest/)"
+exit $STATUS
