@@ -8,8 +8,10 @@ BIN = $$($(SWIFT_BUILD) --show-bin-path)/sessionrank
 .PHONY: run test deps build build-tests stack db stop status clean-data
 
 ## Runs the service on the local stack (installs, starts, migrates, seeds, builds).
+## With no model snapshot yet, the service starts from 20,000 generated demo sessions.
 run: deps build stack db
-	@$(ENV) exec $(BIN) serve --config config/sessionrank.yaml
+	@$(ENV) export SESSIONRANK_MODEL_BOOTSTRAP_DEMO_SESSIONS=$${SESSIONRANK_MODEL_BOOTSTRAP_DEMO_SESSIONS:-20000}; \
+	exec $(BIN) serve --config config/sessionrank.yaml
 
 ## Runs the whole test suite against the real local Redis, PostgreSQL and Kafka dev broker.
 test: deps build-tests stack db

@@ -71,11 +71,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Compliance rules: pure evaluation of config/compliance.yaml against a visitor and a product.
+        .target(
+            name: "Compliance",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+
         // The server wires engine and adapters together.
         .target(
             name: "RecommendationServer",
             dependencies: [
                 "Recommender",
+                "Compliance",
                 "RedisClient",
                 "KafkaClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -103,9 +111,18 @@ let package = Package(
         ),
 
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"], swiftSettings: strictSettings),
+        .testTarget(name: "ComplianceTests", dependencies: ["Compliance"], swiftSettings: strictSettings),
+        // Helpers shared by the test targets: throwaway servers and the like.
+        .target(
+            name: "TestSupport",
+            dependencies: ["RedisClient", .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "RedisClientTests",
             dependencies: [
+                "TestSupport",
                 "RedisClient",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -124,6 +141,7 @@ let package = Package(
                 "RecommendationServer",
                 "KafkaClient",
                 "RedisClient",
+                "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings

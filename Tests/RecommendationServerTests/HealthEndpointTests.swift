@@ -40,6 +40,12 @@ struct HealthEndpointTests {
         let app = try buildApplication(
             configuration: configuration(), metricsRegistry: PrometheusCollectorRegistry(), logger: Logger(label: "test"))
         try await app.test(.live) { client in
+            // The catalog loads in the background at start; ready waits for it.
+            for _ in 0..<100 {
+                let status = try await client.execute(uri: "/health/ready", method: .get) { $0.status }
+                if status == .ok { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
             try await client.execute(uri: "/health/ready", method: .get) { response in
                 let report = try JSONDecoder().decode(ReadinessReport.self, from: response.body)
                 #expect(response.status == .ok)
@@ -47,6 +53,8 @@ struct HealthEndpointTests {
                 #expect(report.checks["postgres"]?.status == "up")
                 #expect(report.checks["redis"]?.status == "up")
                 #expect(report.checks["kafka"]?.status == "up")
+                #expect(report.checks["catalog"]?.status == "up")
+                #expect(report.model?.origin.isEmpty == false)
             }
         }
     }

@@ -67,6 +67,29 @@ func readRecords(
     topic: String, where filter: @escaping @Sendable (EventRecordProbe) -> Bool,
     until isComplete: @escaping @Sendable ([EventRecordProbe]) -> Bool, within limit: Duration = .seconds(20)
 ) async throws -> [EventRecordProbe] {
+    let decode: @Sendable (KafkaConsumerMessage) -> EventRecordProbe? = { message in
+        guard var probe = try? JSONDecoder().decode(EventRecordProbe.self, from: Data(message.value)) else { return nil }
+        probe.key = message.keyString
+        return probe
+    }
+    let messages = try await readMessages(topic: topic, within: limit) { message in
+        decode(message).map(filter) ?? false
+    } until: { messages in isComplete(messages.compactMap(decode)) }
+    return messages.compactMap(decode)
+}
+
+/// The values of records of `topic` that match `filter`, read from the beginning until `isComplete` holds.
+func readRawRecords(
+    topic: String, within limit: Duration = .seconds(20), where filter: @escaping @Sendable ([UInt8]) -> Bool,
+    until isComplete: @escaping @Sendable ([[UInt8]]) -> Bool
+) async throws -> [[UInt8]] {
+    try await readMessages(topic: topic, within: limit) { filter($0.value) } until: { isComplete($0.map(\.value)) }.map(\.value)
+}
+
+private func readMessages(
+    topic: String, within limit: Duration, where filter: @escaping @Sendable (KafkaConsumerMessage) -> Bool,
+    until isComplete: @escaping @Sendable ([KafkaConsumerMessage]) -> Bool
+) async throws -> [KafkaConsumerMessage] {
     let bootstrap = try IntegrationEnvironment.require("SESSIONRANK_KAFKA_BOOTSTRAP")
     let assignments = (0..<Int32(4)).map {
         KafkaConsumerConfiguration.PartitionAssignment(topic: topic, partition: $0, startOffset: .beginning)
@@ -74,17 +97,11 @@ func readRecords(
     let consumer = try KafkaConsumer(
         configuration: KafkaConsumerConfiguration(bootstrapServers: [bootstrap], mode: .assignment(assignments)),
         logger: TestServer.logger)
-    defer { Task { await consumer.close() } }
     let reader = Task {
-        var matching: [EventRecordProbe] = []
-        for try await message in consumer.messages {
-            guard let record = try? JSONDecoder().decode(EventRecordProbe.self, from: Data(message.value)) else { continue }
-            var probe = record
-            probe.key = message.keyString
-            if filter(probe) {
-                matching.append(probe)
-                if isComplete(matching) { break }
-            }
+        var matching: [KafkaConsumerMessage] = []
+        for try await message in consumer.messages where filter(message) {
+            matching.append(message)
+            if isComplete(matching) { break }
         }
         return matching
     }
@@ -93,8 +110,9 @@ func readRecords(
         reader.cancel()
     }
     defer { timer.cancel() }
-    let records = try await reader.value
-    return records
+    let result = await reader.result
+    await consumer.close()
+    return try result.get()
 }
 
 /// The fields of a published record the tests look at, decoded loosely so any topic's JSON fits.

@@ -1,4 +1,5 @@
 import RedisClient
+import TestSupport
 import Testing
 
 /// Timeouts and outages, each on its own throwaway redis-server so pausing or killing it

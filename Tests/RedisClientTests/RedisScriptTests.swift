@@ -1,4 +1,5 @@
 import RedisClient
+import TestSupport
 import Testing
 
 @Suite("Lua scripts", .enabled(if: RedisTestEnvironment.sharedServerTestsEnabled))

@@ -1,5 +1,6 @@
 import Foundation
 import RedisClient
+import TestSupport
 import Testing
 
 /// Where the integration tests find Redis. The test script starts a server and exports
@@ -33,16 +34,7 @@ enum RedisTestEnvironment {
         return configuration
     }
 
-    /// `redis-server` from `SESSIONRANK_REDIS_SERVER_BIN` or the PATH.
-    static var serverBinary: String? {
-        if let explicit = nonEmpty(ProcessInfo.processInfo.environment[serverBinaryVariable]) { return explicit }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = "\(directory)/redis-server"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
+    static var serverBinary: String? { RedisServerProcess.locateBinary() }
 
     static func requireServerBinary(sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         try #require(

@@ -16,6 +16,8 @@ public struct ServerDependencies: Sendable {
     public var users: PostgresUserStore
     public var enricher: EventEnricher
     public var catalog: ProductCatalog
+    public var recommender: RecommendationService
+    public var feedback: any FeedbackPublisher
 }
 
 public typealias AppRequestContext = BasicRequestContext
@@ -32,6 +34,12 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
         sessions: dependencies.sessions, users: dependencies.users, enricher: dependencies.enricher,
         sessionSettings: dependencies.configuration.sessions
     ).register(in: router)
+    RecommendRoutes(
+        service: dependencies.recommender, feedback: dependencies.feedback, metrics: dependencies.metrics,
+        limits: dependencies.configuration.events, settings: dependencies.configuration.recommend,
+        maxBodyBytes: dependencies.configuration.http.maxBodyBytes
+    ).register(in: router)
+    OpenAPIRoute().register(in: router)
     return router
 }
 
@@ -40,20 +48,30 @@ public struct ServerComponents: Sendable {
     public let dependencies: ServerDependencies
     public let services: [any Service]
     public let catalogRefresher: CatalogRefresher
+    public let model: LiveModel
 
     public init(configuration: ServiceConfiguration, metricsRegistry: PrometheusCollectorRegistry, logger: Logger) throws {
         let clients = try Clients(configuration: configuration, logger: logger)
         let metrics = ServiceMetrics(registry: metricsRegistry)
+        let catalog = ProductCatalog()
+        let model = LiveModel.load(settings: configuration.model, logger: logger)
+        self.model = model
         let checkTimeout = Duration.milliseconds(configuration.health.checkTimeoutMilliseconds)
         let readiness = ReadinessProbe(
             checks: [
                 RedisHealthCheck(client: clients.redis),
                 PostgresHealthCheck(client: clients.postgres),
                 KafkaHealthCheck(producer: clients.kafka, timeout: checkTimeout),
+                CatalogHealthCheck(catalog: catalog),
             ],
-            timeout: checkTimeout
+            timeout: checkTimeout,
+            model: model
         )
-        let catalog = ProductCatalog()
+        let policy = PolicyHolder(try RankingPolicy.load(path: configuration.recommend.rankingPath))
+        let compliance = try ComplianceGate.load(path: configuration.recommend.compliancePath)
+        let pseudonymizer = Pseudonymizer(secret: configuration.privacy.pseudonymSecret)
+        let feedback = KafkaFeedbackPublisher(
+            producer: clients.kafka, topic: configuration.kafka.feedbackTopic, metrics: metrics, logger: logger)
         let sessions = RedisSessionStore(redis: clients.redis, settings: configuration.sessions)
         let enricher = EventEnricher(
             source: PostgresEnrichmentSource(client: clients.postgres, logger: logger),
@@ -71,20 +89,27 @@ public struct ServerComponents: Sendable {
                 logger: logger),
             catalog: catalog,
             settings: configuration.sessions,
-            pseudonymizer: Pseudonymizer(secret: configuration.privacy.pseudonymSecret),
+            pseudonymizer: pseudonymizer,
+            feedback: feedback,
             metrics: metrics,
             sessionBudget: .milliseconds(configuration.redis.commandTimeoutMilliseconds * 2),
             logger: logger
         )
         catalogRefresher = CatalogRefresher(
             catalog: catalog, source: PostgresCatalogSource(client: clients.postgres, logger: logger),
-            interval: .seconds(configuration.catalog.refreshSeconds), logger: logger)
+            interval: .seconds(configuration.catalog.refreshSeconds), logger: logger,
+            onRefresh: { snapshot in model.model.updateCatalog(snapshot.engineCatalog) })
+        let recommender = RecommendationService(
+            sessions: sessions, enricher: enricher, ingestor: ingestor, catalog: catalog, model: model, policy: policy,
+            compliance: compliance, feedback: feedback, pseudonymizer: pseudonymizer, metrics: metrics,
+            settings: configuration.recommend, sessionSettings: configuration.sessions, logger: logger)
         dependencies = ServerDependencies(
             configuration: configuration, metrics: metrics, readiness: readiness, ingestor: ingestor, sessions: sessions,
-            users: PostgresUserStore(client: clients.postgres, logger: logger), enricher: enricher, catalog: catalog)
+            users: PostgresUserStore(client: clients.postgres, logger: logger), enricher: enricher, catalog: catalog,
+            recommender: recommender, feedback: feedback)
         services = [
             clients.redis, clients.postgres, clients.kafka, KafkaMetricsCollector(producer: clients.kafka, metrics: metrics),
-            catalogRefresher,
+            catalogRefresher, ModelMetricsCollector(model: model, metrics: metrics),
         ]
     }
 }

@@ -8,8 +8,16 @@ public struct CatalogRefresher: Service {
     private let source: PostgresCatalogSource
     private let interval: Duration
     private let logger: Logger
+    /// Called with every newly loaded catalog (the model takes item attributes from it).
+    /// A load that takes longer is abandoned; the last good catalog stays.
+    private let loadTimeout: Duration = .seconds(10)
+    private let onRefresh: @Sendable (CatalogSnapshot) -> Void
 
-    public init(catalog: ProductCatalog, source: PostgresCatalogSource, interval: Duration, logger: Logger) {
+    public init(
+        catalog: ProductCatalog, source: PostgresCatalogSource, interval: Duration, logger: Logger,
+        onRefresh: @escaping @Sendable (CatalogSnapshot) -> Void = { _ in }
+    ) {
+        self.onRefresh = onRefresh
         self.catalog = catalog
         self.source = source
         self.interval = interval
@@ -22,8 +30,11 @@ public struct CatalogRefresher: Service {
 
     public func refresh() async {
         do {
-            let products = try await source.loadAll()
-            catalog.replace(with: CatalogSnapshot(products: products))
+            let source = self.source
+            let products = try await withDeadline(loadTimeout) { try await source.loadAll() }
+            let snapshot = CatalogSnapshot(products: products)
+            catalog.replace(with: snapshot)
+            onRefresh(snapshot)
             logger.debug("catalog loaded", metadata: ["products": "\(products.count)"])
         } catch {
             logger.warning("catalog reload failed; keeping the last good catalog", metadata: ["error": "\(error)"])

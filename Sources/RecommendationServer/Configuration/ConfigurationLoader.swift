@@ -133,6 +133,26 @@ extension ServiceConfiguration {
         }
         try privacy.rejectUnknownKeys()
 
+        let recommend = try root.section("recommend")
+        configuration.recommend.budgetMilliseconds = try recommend.int(
+            "budgetMilliseconds", default: defaults.recommend.budgetMilliseconds, in: 1...10_000)
+        configuration.recommend.sessionTimeoutMilliseconds = try recommend.int(
+            "sessionTimeoutMilliseconds", default: defaults.recommend.sessionTimeoutMilliseconds, in: 1...10_000)
+        configuration.recommend.profileTimeoutMilliseconds = try recommend.int(
+            "profileTimeoutMilliseconds", default: defaults.recommend.profileTimeoutMilliseconds, in: 1...10_000)
+        configuration.recommend.maxLimit = try recommend.int("maxLimit", default: defaults.recommend.maxLimit, in: 1...1_000)
+        configuration.recommend.defaultLimit = try recommend.int(
+            "defaultLimit", default: defaults.recommend.defaultLimit, in: 1...configuration.recommend.maxLimit)
+        configuration.recommend.compliancePath = try recommend.string("compliancePath", default: defaults.recommend.compliancePath)
+        configuration.recommend.rankingPath = try recommend.string("rankingPath", default: defaults.recommend.rankingPath)
+        try recommend.rejectUnknownKeys()
+
+        let model = try root.section("model")
+        configuration.model.snapshotDirectory = try model.string("snapshotDirectory", default: defaults.model.snapshotDirectory)
+        configuration.model.bootstrapDemoSessions = try model.int(
+            "bootstrapDemoSessions", default: defaults.model.bootstrapDemoSessions, in: 0...10_000_000)
+        try model.rejectUnknownKeys()
+
         try root.rejectUnknownKeys()
         return configuration
     }

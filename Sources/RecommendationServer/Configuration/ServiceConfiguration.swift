@@ -14,6 +14,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var enrichment = EnrichmentSettings()
     public var catalog = CatalogSettings()
     public var privacy = PrivacySettings()
+    public var recommend = RecommendSettings()
+    public var model = ModelSettings()
 
     public init() {}
 
@@ -76,5 +78,27 @@ public struct ServiceConfiguration: Sendable, Equatable {
         /// Key of the HMAC that pseudonymises ids in logs and in events of sessions without consent.
         /// Set it per deployment (SESSIONRANK_PRIVACY_PSEUDONYM_SECRET); the default is for development only.
         public var pseudonymSecret = "sessionrank-development-only"
+    }
+
+    public struct RecommendSettings: Sendable, Equatable {
+        /// The whole call should answer within this; the per-dependency timeouts below fit inside it.
+        public var budgetMilliseconds = 50
+        /// Reading the session from Redis; on timeout the answer uses the current item and popularity.
+        public var sessionTimeoutMilliseconds = 20
+        /// Reading the profile from PostgreSQL when it is not cached; on timeout the visitor is anonymous.
+        public var profileTimeoutMilliseconds = 20
+        public var defaultLimit = 10
+        public var maxLimit = 100
+        /// Compliance rules (see docs/COMPLIANCE.md); a missing file means product-level rules only.
+        public var compliancePath = "config/compliance.yaml"
+        /// Ranking and business rules (see docs/RANKING.md).
+        public var rankingPath = "config/ranking.yaml"
+    }
+
+    public struct ModelSettings: Sendable, Equatable {
+        /// Snapshots are read from and written to this folder.
+        public var snapshotDirectory = "models/snapshots"
+        /// With no snapshot, learn this many generated demo sessions at start (0: start empty).
+        public var bootstrapDemoSessions = 0
     }
 }

@@ -24,6 +24,14 @@ public struct EnrichedEvent: Sendable, Equatable, Codable {
     public var region: String? { event.context.region ?? request?.region ?? profile?.region }
 }
 
+/// What is known of the visitor of one recommendation call.
+public struct VisitorLookup: Sendable {
+    public var status: EnrichedEvent.Status
+    public var userId: String?
+    public var request: BackendRequest?
+    public var profile: UserProfile?
+}
+
 /// Enriches a batch with one look-up for all of its cache misses, within a time budget.
 public struct EventEnricher: Sendable {
     private let source: any EnrichmentSource
@@ -46,41 +54,57 @@ public struct EventEnricher: Sendable {
         guard !requestIds.isEmpty || !userIds.isEmpty else {
             return events.map { EnrichedEvent(event: $0, status: .notNeeded, userId: nil) }
         }
-        let missingRequests = requestIds.filter { requests.value(for: $0) == nil }
-        var missingUsers = userIds.filter { users.value(for: $0) == nil }
-        // Users behind cached requests may still need a look-up.
-        for id in requestIds {
-            if let userId = requests.value(for: id)??.userId, users.value(for: userId) == nil { missingUsers.insert(userId) }
-        }
-
-        var status = EnrichedEvent.Status.complete
-        if !missingRequests.isEmpty || !missingUsers.isEmpty {
-            do {
-                let source = self.source
-                let (requestIds, userIds) = (missingRequests.sorted(), missingUsers.sorted())
-                let found = try await withDeadline(budget) {
-                    try await source.lookUp(requestIds: requestIds, userIds: userIds)
-                }
-                // Absent rows are cached too, so unknown ids do not hit the database on every event.
-                for id in missingRequests { requests.insert(found.requests[id], for: id) }
-                for request in found.requests.values {
-                    if let userId = request.userId { missingUsers.insert(userId) }
-                }
-                for id in missingUsers.union(found.users.keys) { users.insert(found.users[id], for: id) }
-            } catch is DeadlineExceeded {
-                status = .timedOut
-                logger.warning("enrichment timed out", metadata: ["budget": "\(budget)"])
-            } catch {
-                status = .failed
-                logger.warning("enrichment failed", metadata: ["error": "\(error)"])
-            }
-        }
+        let status = await fill(requestIds: requestIds, userIds: userIds, budget: budget)
 
         return events.map { event in
             let request = event.requestId.flatMap { requests.value(for: $0) ?? nil }
             let userId = event.userId ?? request?.userId
             let profile = userId.flatMap { users.value(for: $0) ?? nil }
             return EnrichedEvent(event: event, status: status, userId: userId, request: request, profile: profile)
+        }
+    }
+
+    /// The visitor behind a recommendation call: the profile of `userId` (or of the request's
+    /// user), from cache or one look-up within `budget`.
+    public func visitor(userId: String?, requestId: String?, budget: Duration) async -> VisitorLookup {
+        let requestIds: Set<String> = requestId.map { [$0] } ?? []
+        let userIds: Set<String> = userId.map { [$0] } ?? []
+        guard !requestIds.isEmpty || !userIds.isEmpty else { return VisitorLookup(status: .notNeeded) }
+        let status = await fill(requestIds: requestIds, userIds: userIds, budget: budget)
+        let request = requestId.flatMap { requests.value(for: $0) ?? nil }
+        let resolvedUser = userId ?? request?.userId
+        let profile = resolvedUser.flatMap { users.value(for: $0) ?? nil }
+        return VisitorLookup(status: status, userId: resolvedUser, request: request, profile: profile)
+    }
+
+    /// Puts every id not yet cached into the caches with one look-up; says how that went.
+    private func fill(requestIds: Set<String>, userIds: Set<String>, budget: Duration) async -> EnrichedEvent.Status {
+        let missingRequests = requestIds.filter { requests.value(for: $0) == nil }
+        var missingUsers = userIds.filter { users.value(for: $0) == nil }
+        // Users behind cached requests may still need a look-up.
+        for id in requestIds {
+            if let userId = requests.value(for: id)??.userId, users.value(for: userId) == nil { missingUsers.insert(userId) }
+        }
+        guard !missingRequests.isEmpty || !missingUsers.isEmpty else { return .complete }
+        do {
+            let source = self.source
+            let (requestIds, userIds) = (missingRequests.sorted(), missingUsers.sorted())
+            let found = try await withDeadline(budget) {
+                try await source.lookUp(requestIds: requestIds, userIds: userIds)
+            }
+            // Absent rows are cached too, so unknown ids do not hit the database on every event.
+            for id in missingRequests { requests.insert(found.requests[id], for: id) }
+            for request in found.requests.values {
+                if let userId = request.userId { missingUsers.insert(userId) }
+            }
+            for id in missingUsers.union(found.users.keys) { users.insert(found.users[id], for: id) }
+            return .complete
+        } catch is DeadlineExceeded {
+            logger.warning("enrichment timed out", metadata: ["budget": "\(budget)"])
+            return .timedOut
+        } catch {
+            logger.warning("enrichment failed", metadata: ["error": "\(error)"])
+            return .failed
         }
     }
 

@@ -23,6 +23,8 @@ public struct EventIngestor: Sendable {
     let catalog: ProductCatalog
     let settings: SessionSettings
     let pseudonymizer: Pseudonymizer
+    /// Events on a recommended item also become feedback on that recommendation.
+    let feedback: any FeedbackPublisher
     let metrics: ServiceMetrics
     let sessionBudget: Duration
     let logger: Logger
@@ -35,15 +37,20 @@ public struct EventIngestor: Sendable {
                 status: .badRequest, code: "no_valid_events", field: outcome.rejected.first?.field,
                 message: outcome.rejected.map { "event \($0.index): \($0.field) \($0.message)" }.joined(separator: "; "))
         }
-        guard publisher.hasRoom(for: outcome.accepted.count) else {
-            metrics.eventsShed.increment(by: Int64(outcome.accepted.count))
+        return try await ingest(events: outcome.accepted.map(\.event), rejected: outcome.rejected, now: now)
+    }
+
+    /// Ingests events that already passed validation (e.g. the page view a recommend call records).
+    public func ingest(events: [StorefrontEvent], rejected: [EventRejection] = [], now: Double) async throws(APIError) -> IngestionResult {
+        guard publisher.hasRoom(for: events.count) else {
+            metrics.eventsShed.increment(by: Int64(events.count))
             throw APIError(
                 status: .serviceUnavailable, code: "overloaded", field: nil,
                 message: "the event log is backed up; retry after the Retry-After interval",
                 headers: [.retryAfter: "2"])
         }
 
-        let enriched = await enricher.enrich(outcome.accepted.map(\.event))
+        let enriched = await enricher.enrich(events)
         for event in enriched { metrics.enrichment[event.status]?.increment() }
 
         // Sessions without consent to personalise are not stored: only counted and published pseudonymised.
@@ -90,7 +97,13 @@ public struct EventIngestor: Sendable {
                 status: .serviceUnavailable, code: "overloaded", message: "the event log is backed up; retry after the Retry-After interval",
                 headers: [.retryAfter: "2"])
         }
-        return IngestionResult(accepted: outcome.accepted.count, duplicates: duplicates, rejected: outcome.rejected, degraded: degraded)
+        for record in records {
+            guard let recommendationId = record.recommendationId, let type = FeedbackType(event: record.type) else { continue }
+            feedback.publish(feedback: FeedbackRecord(
+                recommendationId: recommendationId, sessionId: record.sessionId, type: type, itemId: record.itemId,
+                position: record.position, timestamp: record.timestamp, source: "event"))
+        }
+        return IngestionResult(accepted: events.count, duplicates: duplicates, rejected: rejected, degraded: degraded)
     }
 
     /// Anonymous sessions are personalised (the storefront sends events only under its own

@@ -80,7 +80,7 @@ public struct EventValidator: Sendable {
         return event
     }
 
-    private func context(_ value: JSONValue?) throws -> EventContext {
+    func context(_ value: JSONValue?) throws -> EventContext {
         guard let value, value != .null else { return EventContext() }
         guard case .object(let fields) = value else {
             throw FieldError(field: "context", message: "must be an object with page, device, region, entryPoint, referrer; got \(value.kind)")
@@ -107,7 +107,7 @@ public struct EventValidator: Sendable {
 }
 
 /// Typed access to the fields of one JSON object, with errors that name the field.
-private struct FieldReader {
+struct FieldReader {
     let fields: [String: JSONValue]
     let prefix: String
     let limits: EventLimits

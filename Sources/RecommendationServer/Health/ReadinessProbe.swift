@@ -25,18 +25,28 @@ public struct ReadinessReport: Codable, Sendable, Equatable {
         public var error: String?
     }
 
+    /// The live model: where it came from and how much it has learned.
+    public struct Model: Codable, Sendable, Equatable {
+        public var origin: String
+        public var version: String
+        public var eventsApplied: Int64
+    }
+
     public var status: Status
     public var checks: [String: Check]
+    public var model: Model?
 }
 
 /// Runs every dependency check concurrently, each within its own time budget.
 public struct ReadinessProbe: Sendable {
     private let checks: [any DependencyHealthCheck]
     private let timeout: Duration
+    private let model: LiveModel?
 
-    public init(checks: [any DependencyHealthCheck], timeout: Duration) {
+    public init(checks: [any DependencyHealthCheck], timeout: Duration, model: LiveModel? = nil) {
         self.checks = checks
         self.timeout = timeout
+        self.model = model
     }
 
     public func report() async -> ReadinessReport {
@@ -51,7 +61,11 @@ public struct ReadinessProbe: Sendable {
         let upCount = results.values.filter { $0.status == "up" }.count
         let status: ReadinessReport.Status =
             upCount == results.count ? .ready : upCount == 0 ? .unavailable : .degraded
-        return ReadinessReport(status: status, checks: results)
+        let modelReport = model.map { live in
+            let stats = live.model.stats
+            return ReadinessReport.Model(origin: live.origin.description, version: "m-\(stats.version)", eventsApplied: stats.eventsApplied)
+        }
+        return ReadinessReport(status: status, checks: results, model: modelReport)
     }
 
     private func run(_ check: any DependencyHealthCheck) async -> ReadinessReport.Check {

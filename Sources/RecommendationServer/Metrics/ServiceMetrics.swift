@@ -14,6 +14,12 @@ public final class ServiceMetrics: Sendable {
     let kafkaQueueDepth: Gauge
     let kafkaDelivered: Gauge
     let kafkaDeliveryFailed: Gauge
+    let recommendations: Counter
+    let recommendDegraded: [DegradedReason: Counter]
+    let feedbackReceived: [FeedbackType: Counter]
+    let feedbackDropped: Counter
+    let modelVersion: Gauge
+    let modelItems: Gauge
 
     public init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -39,5 +45,24 @@ public final class ServiceMetrics: Sendable {
         kafkaQueueDepth = gauge("kafka_queue_depth", "Messages waiting in the local producer queue.")
         kafkaDelivered = gauge("kafka_delivered_messages", "Messages the broker acknowledged since start.")
         kafkaDeliveryFailed = gauge("kafka_delivery_failed_messages", "Messages whose delivery failed since start.")
+        recommendations = counter("recommendations", "Answered /v1/recommend calls.")
+        recommendDegraded = Dictionary(uniqueKeysWithValues: DegradedReason.allCases.map {
+            ($0, counter("recommendations_degraded", "Recommendations answered with a fallback, by reason.", [("reason", $0.rawValue)]))
+        })
+        feedbackReceived = Dictionary(uniqueKeysWithValues: FeedbackType.allCases.map {
+            ($0, counter("feedback_received", "Feedback on recommendations, by type.", [("type", $0.rawValue)]))
+        })
+        feedbackDropped = counter("feedback_dropped", "Served or feedback records not published (local Kafka queue full).")
+        modelVersion = gauge("model_version", "Version of the live model; grows with every applied change.")
+        modelItems = gauge("model_items", "Items the live model knows.")
+    }
+
+    /// Candidates withheld by a compliance or business rule, by rule id.
+    func ruleExclusions(_ rule: String) -> Counter {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "sessionrank", metricName: "recommend_exclusions", unitName: "total",
+                helpText: "Candidates removed before answering, by the rule that removed them."),
+            labels: [("rule", rule)])
     }
 }

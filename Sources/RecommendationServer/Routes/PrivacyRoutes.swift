@@ -7,6 +7,8 @@ struct PrivacyRoutes: Sendable {
     let users: PostgresUserStore
     let enricher: EventEnricher
     let sessionSettings: SessionSettings
+    /// Each store call of a privacy request gives up after this long.
+    var budget: Duration = .seconds(5)
 
     struct ConsentChange: Decodable {
         var personalization: Bool?
@@ -35,7 +37,7 @@ struct PrivacyRoutes: Sendable {
     func register(in router: Router<some RequestContext>) {
         router.get("/v1/sessions/{sessionId}") { _, context -> SessionView in
             let sessionId = try context.parameters.identifier("sessionId")
-            let state = try await sessions.session(sessionId)
+            let state = try await dependency { try await sessions.session(sessionId) }
             guard !state.isEmpty else {
                 throw APIError(status: .notFound, code: "not_found", field: "sessionId", message: "no session with this id is stored")
             }
@@ -48,7 +50,7 @@ struct PrivacyRoutes: Sendable {
 
         router.delete("/v1/sessions/{sessionId}") { _, context -> Erasure in
             let sessionId = try context.parameters.identifier("sessionId")
-            let existed = try await sessions.deleteSession(sessionId)
+            let existed = try await dependency { try await sessions.deleteSession(sessionId) }
             return Erasure(erasedSessions: existed ? [sessionId] : [], erasedProfile: nil)
         }
 
@@ -66,31 +68,49 @@ struct PrivacyRoutes: Sendable {
             guard change.personalization != nil || change.analytics != nil else {
                 throw APIError(status: .badRequest, code: "invalid_body", field: "personalization", message: "give personalization, analytics or both")
             }
-            let profile = try await users.setConsent(userId: userId, personalization: change.personalization, analytics: change.analytics)
+            let profile = try await dependency {
+                try await users.setConsent(userId: userId, personalization: change.personalization, analytics: change.analytics)
+            }
             enricher.invalidate(userId: userId)
             // Withdrawn consent: the sessions we hold for the user go at once.
-            if change.personalization == false { _ = try await sessions.deleteUser(userId) }
+            if change.personalization == false { _ = try await dependency { try await sessions.deleteUser(userId) } }
             return profile
         }
 
         router.get("/v1/users/{userId}/data") { _, context -> UserExport in
             let userId = try context.parameters.identifier("userId")
-            var states: [SessionState] = []
-            for sessionId in try await sessions.sessions(ofUser: userId) {
-                let state = try await sessions.session(sessionId)
-                if !state.isEmpty { states.append(state) }
+            return try await dependency {
+                var states: [SessionState] = []
+                for sessionId in try await sessions.sessions(ofUser: userId) {
+                    let state = try await sessions.session(sessionId)
+                    if !state.isEmpty { states.append(state) }
+                }
+                return UserExport(
+                    userId: userId, profile: try await users.profile(userId: userId), requests: try await users.requests(userId: userId),
+                    sessions: states)
             }
-            return UserExport(
-                userId: userId, profile: try await users.profile(userId: userId), requests: try await users.requests(userId: userId),
-                sessions: states)
         }
 
         router.delete("/v1/users/{userId}/data") { _, context -> Erasure in
             let userId = try context.parameters.identifier("userId")
-            let erasedSessions = try await sessions.deleteUser(userId)
-            let erasedProfile = try await users.erase(userId: userId)
+            let erasedSessions = try await dependency { try await sessions.deleteUser(userId) }
+            let erasedProfile = try await dependency { try await users.erase(userId: userId) }
             enricher.invalidate(userId: userId)
             return Erasure(erasedSessions: erasedSessions, erasedProfile: erasedProfile)
+        }
+    }
+
+    /// Runs a store call within the budget; a slow or failing store is a 503 the client may retry,
+    /// never a hang or a 500.
+    private func dependency<T: Sendable>(_ call: @escaping @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await withDeadline(budget, operation: call)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError(
+                status: .serviceUnavailable, code: "dependency_unavailable",
+                message: "a storage dependency did not answer in time; retry later", headers: [.retryAfter: "1"])
         }
     }
 }

@@ -8,14 +8,25 @@ import RedisClient
 
 /// A throwaway `redis-server` owned by one test, for things that must not disturb the shared
 /// server (pausing it, flushing scripts, killing it). Stops on `stop()` or when deallocated.
-final class RedisServerProcess: @unchecked Sendable {
+public final class RedisServerProcess: @unchecked Sendable {
     // @unchecked: `process` is only touched by the owning test, one call at a time.
-    let port: Int
+    public let port: Int
     private let binary: String
     private var process: Process?
 
+    /// `redis-server` from `SESSIONRANK_REDIS_SERVER_BIN` or the PATH.
+    public static func locateBinary() -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        if let explicit = environment["SESSIONRANK_REDIS_SERVER_BIN"], !explicit.isEmpty { return explicit }
+        for directory in (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(directory)/redis-server"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
     /// Starts a server on a free loopback port and waits until it accepts connections.
-    init(binary: String) async throws {
+    public init(binary: String) async throws {
         self.binary = binary
         self.port = try await Self.freePort()
         try await start()
@@ -25,12 +36,12 @@ final class RedisServerProcess: @unchecked Sendable {
         process.map(Self.kill)
     }
 
-    var configuration: RedisConfiguration {
+    public var configuration: RedisConfiguration {
         RedisConfiguration(host: "127.0.0.1", port: port)
     }
 
     /// (Re)starts the server on the same port, with no persistence, so a restart is empty.
-    func start() async throws {
+    public func start() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [
@@ -45,7 +56,7 @@ final class RedisServerProcess: @unchecked Sendable {
     }
 
     /// Kills the server and waits until the process has exited.
-    func stop() async throws {
+    public func stop() async throws {
         guard let process else { return }
         self.process = nil
         Self.kill(process)
@@ -54,6 +65,19 @@ final class RedisServerProcess: @unchecked Sendable {
             guard ContinuousClock.now < deadline else { throw ServerProcessError("redis-server on \(port) did not stop") }
             try await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    /// SIGSTOP: the server keeps its connections but answers nothing, like a stalled host.
+    public func pause() {
+        #if canImport(Glibc)
+        if let process { _ = Glibc.kill(process.processIdentifier, SIGSTOP) }
+        #endif
+    }
+
+    public func resume() {
+        #if canImport(Glibc)
+        if let process { _ = Glibc.kill(process.processIdentifier, SIGCONT) }
+        #endif
     }
 
     /// SIGKILL, because the test runner's blocked signal mask is inherited by the child, so it
@@ -91,7 +115,7 @@ final class RedisServerProcess: @unchecked Sendable {
     }
 }
 
-struct ServerProcessError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct ServerProcessError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -1,0 +1,76 @@
+import Crypto
+import Foundation
+import Recommender
+import Yams
+
+/// What product teams tune: the engine's ranking knobs and the business rules, from
+/// `config/ranking.yaml`. `version` identifies the content, so a response names the exact
+/// configuration that ranked it.
+public struct RankingPolicy: Sendable, Equatable {
+    public var engine: RankingConfig
+    public var rules: BusinessRules
+    public var version: String
+
+    public static let `default` = RankingPolicy(engine: .default, rules: BusinessRules(), version: "default")
+
+    private struct File: Decodable {
+        var engine: RankingConfig?
+        var rules: BusinessRules?
+    }
+
+    /// Parses and validates; errors name the field (`rules.boosts[0].factor: …`).
+    public static func parse(yaml: String) throws(ConfigurationError) -> RankingPolicy {
+        let file: File
+        do {
+            file = try YAMLDecoder().decode(File.self, from: yaml.isEmpty ? "{}" : yaml)
+        } catch let error as DecodingError {
+            throw ConfigurationError(field: error.fieldPath, error.plainMessage)
+        } catch {
+            throw ConfigurationError(field: "<file>", "is not valid YAML: \(error)")
+        }
+        let rules = file.rules ?? BusinessRules()
+        if let first = rules.validationErrors().first {
+            let parts = first.split(separator: ":", maxSplits: 1)
+            throw ConfigurationError(field: String(parts[0]), String(parts.count > 1 ? parts[1].dropFirst() : ""))
+        }
+        let digest = SHA256.hash(data: Data(yaml.utf8)).map { String(format: "%02x", $0) }.joined()
+        return RankingPolicy(engine: file.engine ?? .default, rules: rules, version: "cfg-" + digest.prefix(12))
+    }
+
+    /// Reads `path`; a missing file means the defaults.
+    public static func load(path: String) throws(ConfigurationError) -> RankingPolicy {
+        guard FileManager.default.fileExists(atPath: path) else { return .default }
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ConfigurationError(field: "<file>", "cannot read \(path): \(error.localizedDescription)")
+        }
+        return try parse(yaml: text)
+    }
+}
+
+extension DecodingError {
+    /// `rules.boosts[0].factor` for the failing value.
+    var fieldPath: String {
+        let path: [any CodingKey]
+        switch self {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): path = context.codingPath
+        case .keyNotFound(let key, let context): path = context.codingPath + [key]
+        @unknown default: path = []
+        }
+        var text = ""
+        for key in path {
+            if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+        }
+        return text.isEmpty ? "<file>" : text
+    }
+
+    var plainMessage: String {
+        switch self {
+        case .typeMismatch(let type, _): "must be \(type == Double.self || type == Int.self ? "a number" : type == Bool.self ? "true or false" : type == String.self ? "a string" : "of type \(type)")"
+        case .valueNotFound: "is required"
+        case .keyNotFound: "is required"
+        case .dataCorrupted(let context): context.debugDescription
+        @unknown default: "is invalid"
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Hummingbird
+
+/// `GET|POST /v1/recommend` and `POST /v1/feedback`.
+struct RecommendRoutes: Sendable {
+    let service: RecommendationService
+    let feedback: any FeedbackPublisher
+    let metrics: ServiceMetrics
+    let limits: EventLimits
+    let settings: ServiceConfiguration.RecommendSettings
+    let maxBodyBytes: Int
+
+    func register(in router: Router<some RequestContext>) {
+        router.get("/v1/recommend") { request, _ -> RecommendationResponse in
+            let pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+            let query = try RecommendQuery.parse(
+                query: pairs, limits: limits, defaultLimit: settings.defaultLimit, maxLimit: settings.maxLimit)
+            return await service.recommend(query)
+        }
+        router.post("/v1/recommend") { request, _ -> RecommendationResponse in
+            let body = try await request.collectBody(limit: maxBodyBytes)
+            let query = try RecommendQuery.parse(body: body, limits: limits, defaultLimit: settings.defaultLimit, maxLimit: settings.maxLimit)
+            return await service.recommend(query)
+        }
+        router.post("/v1/feedback") { request, _ -> EditedResponse<FeedbackAccepted> in
+            let body = try await request.collectBody(limit: min(maxBodyBytes, 65_536))
+            let record = try FeedbackRequest.parse(body: body, limits: limits, now: Date().timeIntervalSince1970)
+            feedback.publish(feedback: record)
+            metrics.feedbackReceived[record.type]?.increment()
+            return EditedResponse(status: .accepted, response: FeedbackAccepted(accepted: true, recommendationId: record.recommendationId))
+        }
+    }
+}
+
+struct FeedbackAccepted: ResponseEncodable {
+    var accepted: Bool
+    var recommendationId: String
+}
+
+extension RecommendationResponse: ResponseEncodable {}
+
+/// Validates the body of `POST /v1/feedback`.
+enum FeedbackRequest {
+    static let fields: Set<String> = ["recommendationId", "sessionId", "type", "itemId", "position", "timestamp"]
+
+    static func parse(body: Data, limits: EventLimits, now: Double) throws(APIError) -> FeedbackRecord {
+        let value: JSONValue
+        do { value = try JSONDecoder().decode(JSONValue.self, from: body) } catch { throw APIError.invalidJSON(error) }
+        guard case .object(let fields) = value else {
+            throw APIError(status: .badRequest, code: "invalid_body", field: "<body>", message: "must be a JSON object; got \(value.kind)")
+        }
+        do {
+            if let unknown = fields.keys.sorted().first(where: { !Self.fields.contains($0) }) {
+                throw EventValidator.FieldError(field: unknown, message: "is not a known field; known fields are \(Self.fields.sorted().joined(separator: ", "))")
+            }
+            let reader = FieldReader(fields: fields, prefix: "", limits: limits)
+            let typeName = try reader.requiredString("type", maxLength: 32)
+            guard let type = FeedbackType(rawValue: typeName) else {
+                throw EventValidator.FieldError(
+                    field: "type", message: "must be one of \(FeedbackType.allCases.map(\.rawValue).joined(separator: ", ")); got \"\(typeName)\"")
+            }
+            let itemId = try reader.optionalIdentifier("itemId")
+            if itemId == nil && type != .impression {
+                throw EventValidator.FieldError(field: "itemId", message: "is required for feedback of type \(type.rawValue)")
+            }
+            var timestamp = now
+            if let given = try reader.optionalTimestamp("timestamp") {
+                guard given <= now + limits.maxFutureSkewSeconds, given >= now - limits.maxAgeSeconds else {
+                    throw EventValidator.FieldError(
+                        field: "timestamp", message: "must be within \(Int(limits.maxAgeSeconds / 3_600)) hours in the past and \(Int(limits.maxFutureSkewSeconds)) s in the future")
+                }
+                timestamp = given
+            }
+            return FeedbackRecord(
+                recommendationId: try reader.requiredIdentifier("recommendationId"), sessionId: try reader.requiredIdentifier("sessionId"),
+                type: type, itemId: itemId, position: try reader.optionalInteger("position", in: 1...1_000), timestamp: timestamp,
+                source: "api")
+        } catch let error as EventValidator.FieldError {
+            throw APIError(status: .badRequest, code: "invalid_field", field: error.field, message: error.message)
+        } catch {
+            throw APIError(status: .badRequest, code: "invalid_body", field: "<body>", message: "\(error)")
+        }
+    }
+}
