@@ -25,6 +25,8 @@ enum TestServer {
         // Generous budgets: the tests share two cores with the servers.
         configuration.redis.commandTimeoutMilliseconds = 2_000
         configuration.enrichment.budgetMilliseconds = 2_000
+        // Every in-process test client is the same "unknown" peer; the limiter has its own tests.
+        configuration.rateLimit.requestsPerSecond = 0
         return configuration
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
@@ -20,12 +21,18 @@ public struct ServerDependencies: Sendable {
     public var feedback: any FeedbackPublisher
 }
 
-public typealias AppRequestContext = BasicRequestContext
-
 /// Builds the router: every public and operational endpoint.
 public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    let configuration = dependencies.configuration
+    let origins = Set(configuration.http.corsAllowedOrigins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+    if !origins.isEmpty { router.add(middleware: CORSPolicyMiddleware(allowedOrigins: origins)) }
     router.add(middleware: RequestIDMiddleware())
+    if configuration.rateLimit.requestsPerSecond > 0 {
+        router.add(middleware: RateLimitMiddleware(
+            limiter: RateLimiter(requestsPerSecond: configuration.rateLimit.requestsPerSecond, burst: configuration.rateLimit.burst),
+            clientHeader: configuration.rateLimit.clientHeader.isEmpty ? nil : HTTPField.Name(configuration.rateLimit.clientHeader)))
+    }
     router.add(middleware: MetricsMiddleware())
     HealthRoutes(probe: dependencies.readiness).register(in: router)
     MetricsEndpoint(registry: dependencies.metrics.registry).register(in: router)

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 
 extension ServiceConfiguration {
     /// Loads the service configuration from a YAML file (optional) and the environment.
@@ -37,7 +38,18 @@ extension ServiceConfiguration {
         configuration.http.host = try http.string("host", default: defaults.http.host)
         configuration.http.port = try http.int("port", default: defaults.http.port, in: 0...65_535)
         configuration.http.maxBodyBytes = try http.int("maxBodyBytes", default: defaults.http.maxBodyBytes, in: 1_024...67_108_864)
+        configuration.http.corsAllowedOrigins = try http.string("corsAllowedOrigins", default: defaults.http.corsAllowedOrigins)
         try http.rejectUnknownKeys()
+
+        let rateLimit = try root.section("rateLimit")
+        configuration.rateLimit.requestsPerSecond = try rateLimit.double(
+            "requestsPerSecond", default: defaults.rateLimit.requestsPerSecond, in: 0...1_000_000)
+        configuration.rateLimit.burst = try rateLimit.int("burst", default: defaults.rateLimit.burst, in: 1...10_000_000)
+        configuration.rateLimit.clientHeader = try rateLimit.string("clientHeader", default: defaults.rateLimit.clientHeader)
+        if !configuration.rateLimit.clientHeader.isEmpty && HTTPField.Name(configuration.rateLimit.clientHeader) == nil {
+            throw ConfigurationError(field: "rateLimit.clientHeader", "must be an HTTP header name such as X-Forwarded-For")
+        }
+        try rateLimit.rejectUnknownKeys()
 
         let redis = try root.section("redis")
         configuration.redis.url = try redis.string("url", default: defaults.redis.url)

@@ -4,6 +4,7 @@ import Foundation
 /// and overridden by `SESSIONRANK_*` environment variables (see `ConfigurationLoader`).
 public struct ServiceConfiguration: Sendable, Equatable {
     public var http = HTTPSettings()
+    public var rateLimit = RateLimitSettings()
     public var redis = RedisSettings()
     public var postgres = PostgresSettings()
     public var kafka = KafkaSettings()
@@ -24,6 +25,16 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var port = 8080
         /// Requests with a larger body are refused with 413 before they are decoded.
         public var maxBodyBytes = 1_048_576
+        /// Origins whose JavaScript may call the API (CORS), comma-separated; `*` for any; empty for none.
+        public var corsAllowedOrigins = ""
+    }
+
+    public struct RateLimitSettings: Sendable, Equatable {
+        /// Per client on the public write endpoints; 0 turns the limit off.
+        public var requestsPerSecond = 500.0
+        public var burst = 1_000
+        /// Header naming the client behind a trusted proxy (e.g. X-Forwarded-For); empty: the peer address.
+        public var clientHeader = ""
     }
 
     public struct RedisSettings: Sendable, Equatable {
