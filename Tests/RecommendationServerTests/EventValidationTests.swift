@@ -53,6 +53,7 @@ struct EventValidationTests {
             (#"{"eventId":"e","type":"hover","sessionId":"s"}"#, "type", "must be one of page_view"),
             (#"{"eventId":"e","type":"click","sessionId":"s"}"#, "itemId", "required for events of type click"),
             (#"{"eventId":"e","type":"page_view","sessionId":"s with space"}"#, "sessionId", "printable ASCII"),
+            (#"{"eventId":"e|1","type":"page_view","sessionId":"s"}"#, "eventId", "'|'"),
             (#"{"eventId":"e","type":"page_view","sessionId":"s\u0001"}"#, "sessionId", "control characters"),
             (#"{"eventId":"e","type":"page_view","sessionId":7}"#, "sessionId", "must be a string; got a number"),
             (#"{"eventId":"e","type":"page_view","sessionId":"s","scrollDepth":1.5}"#, "scrollDepth", "from 0 to 1"),

@@ -136,10 +136,10 @@ struct FieldReader {
     /// Ids go into Redis keys, Kafka keys and logs: printable ASCII without spaces only.
     func optionalIdentifier(_ key: String) throws -> String? {
         guard let text = try optionalText(key, maxLength: limits.maxIdLength) else { return nil }
-        guard text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+        guard text.utf8.allSatisfy(isIdentifierByte) else {
             throw FieldError(
                 field: prefix + key,
-                message: "must be 1 to \(limits.maxIdLength) printable ASCII characters without spaces")
+                message: "must be 1 to \(limits.maxIdLength) printable ASCII characters without spaces or '|'")
         }
         return text
     }
@@ -188,4 +188,10 @@ struct FieldReader {
         }
         return seconds
     }
+}
+
+/// Ids go into Redis keys and members, Kafka keys and logs: printable ASCII without spaces, and
+/// without `|`, which separates the fields of a session's recent-item entries in Redis.
+func isIdentifierByte(_ byte: UInt8) -> Bool {
+    byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "|")
 }

@@ -18,11 +18,11 @@ extension Parameters {
     func identifier(_ name: String, maxLength: Int = 128) throws -> String {
         // Hummingbird hands path segments over still percent-encoded.
         guard let value = get(name)?.removingPercentEncoding, !value.isEmpty, value.utf8.count <= maxLength,
-              value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
+              value.utf8.allSatisfy(isIdentifierByte)
         else {
             throw APIError(
                 status: .badRequest, code: "invalid_path", field: name,
-                message: "must be 1 to \(maxLength) printable ASCII characters without spaces")
+                message: "must be 1 to \(maxLength) printable ASCII characters without spaces or '|'")
         }
         return value
     }
