@@ -229,24 +229,49 @@ struct RecommendFallbackTests {
         try await redis.stop()
     }
 
-    @Test("PostgreSQL unreachable: anonymous visitor, compliance fails closed, degraded")
-    func postgresDown() async throws {
+    @Test("PostgreSQL paused (SIGSTOP): cached profiles still serve, unknown visitors fail closed, then recovery")
+    func postgresPaused() async throws {
+        let postgres = try PostgresServerProcess(port: try await freeLoopbackPort())
+        defer { postgres.remove() }
+        try await seedDemoData(into: postgres.url)
         try await TestServer.withApp({ configuration in
             RecommendTests.withModel(&configuration)
-            // Nothing listens there: every profile look-up fails.
-            configuration.postgres.url = "postgres://sessionrank@127.0.0.1:1/sessionrank"
-            configuration.recommend.profileTimeoutMilliseconds = 200
+            configuration.postgres.url = postgres.url
+            configuration.recommend.profileTimeoutMilliseconds = 300
         }) { client, components in
-            // The catalog comes from PostgreSQL too; load it from the generator for this app.
-            components.dependencies.catalog.replace(with: CatalogSnapshot(products: DemoDataGenerator().products()))
             let catalog = components.dependencies.catalog.snapshot
-            let answer = try await decode(client.getJSON("/v1/recommend?sessionId=\(TestServer.uniqueId("s"))&userId=demo-adult&region=NL&limit=40"))
-            #expect(answer.degraded && answer.degradedReasons?.contains(.profileStore) == true)
-            #expect(!answer.items.isEmpty)
-            for item in answer.items {
+            func wine(_ answer: RecommendationResponse) -> [String] {
+                answer.items.map(\.itemId).filter { catalog.products[$0]?.category == "wine_spirits" }
+            }
+            // Warm: the adult's profile is read (and cached) while PostgreSQL answers.
+            let warm = try await decode(client.getJSON("/v1/recommend?sessionId=\(TestServer.uniqueId("s"))&userId=demo-adult&itemId=p-00057&region=NL&limit=20"))
+            #expect(!warm.degraded && !wine(warm).isEmpty)
+
+            try postgres.pause()
+            let cached = try await decode(client.getJSON("/v1/recommend?sessionId=\(TestServer.uniqueId("s"))&userId=demo-adult&itemId=p-00057&region=NL&limit=20"))
+            #expect(!wine(cached).isEmpty, "the cached profile keeps serving the adult")
+            let started = ContinuousClock.now
+            let unknown = try await decode(client.getJSON("/v1/recommend?sessionId=\(TestServer.uniqueId("s"))&userId=u-0007&itemId=p-00057&region=NL&limit=40"))
+            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(unknown.degraded && unknown.degradedReasons?.contains(.profileStore) == true)
+            #expect(!unknown.items.isEmpty)
+            for item in unknown.items {
                 let product = try #require(catalog.products[item.itemId])
                 #expect(product.minAge == 0 && !product.requiresKYC, "unknown age and KYC must withhold \(item.itemId)")
             }
+            try postgres.resume()
+
+            var recovered = false
+            for attempt in 0..<50 where !recovered {
+                try await Task.sleep(for: .milliseconds(100))
+                let answer = try await decode(client.getJSON("/v1/recommend?sessionId=\(TestServer.uniqueId("s"))&userId=u-00\(10 + attempt)&limit=5"))
+                recovered = !answer.degraded
+            }
+            #expect(recovered, "profiles are read again once PostgreSQL answers")
+
+            try postgres.stop()
+            let stopped = try await decode(client.getJSON("/v1/recommend?sessionId=\(TestServer.uniqueId("s"))&userId=u-0099&limit=5"))
+            #expect(stopped.degraded && !stopped.items.isEmpty)
         }
     }
 
@@ -264,6 +289,23 @@ struct RecommendFallbackTests {
     func decode(_ answer: (status: HTTPResponse.Status, body: String)) throws -> RecommendationResponse {
         #expect(answer.status == .ok, "\(answer.body)")
         return try JSONDecoder().decode(RecommendationResponse.self, from: Data(answer.body.utf8))
+    }
+}
+
+/// Migrates and seeds the demo data into a throwaway PostgreSQL.
+func seedDemoData(into url: String) async throws {
+    var settings = ServiceConfiguration().postgres
+    settings.url = url
+    let client = try makePostgresClient(settings, logger: TestServer.logger)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { await client.run() }
+        _ = try await MigrationRunner(client: client, logger: TestServer.logger).migrate()
+        let generator = DemoDataGenerator()
+        let users = generator.users()
+        let writer = DemoDataWriter(client: client, logger: TestServer.logger)
+        try await writer.upsert(products: generator.products())
+        try await writer.upsert(users: users)
+        group.cancelAll()
     }
 }
 

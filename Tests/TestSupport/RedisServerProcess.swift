@@ -28,7 +28,7 @@ public final class RedisServerProcess: @unchecked Sendable {
     /// Starts a server on a free loopback port and waits until it accepts connections.
     public init(binary: String) async throws {
         self.binary = binary
-        self.port = try await Self.freePort()
+        self.port = try await freeLoopbackPort()
         try await start()
     }
 
@@ -103,16 +103,16 @@ public final class RedisServerProcess: @unchecked Sendable {
         }
         throw ServerProcessError("redis-server did not start listening on port \(port) within 10 s")
     }
+}
 
-    /// Binds port 0 to let the kernel choose a free port, then releases it for redis-server.
-    private static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port
-        try await channel.close()
-        guard let port else { throw ServerProcessError("could not find a free port") }
-        return port
-    }
+/// Binds port 0 to let the kernel choose a free port, then releases it for redis-server.
+public func freeLoopbackPort() async throws -> Int {
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .bind(host: "127.0.0.1", port: 0).get()
+    let port = channel.localAddress?.port
+    try await channel.close()
+    guard let port else { throw ServerProcessError("could not find a free port") }
+    return port
 }
 
 public struct ServerProcessError: Error, CustomStringConvertible {
