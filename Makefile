@@ -14,8 +14,10 @@ run: deps build stack db
 	exec $(BIN) serve --config config/sessionrank.yaml
 
 ## Runs the whole test suite against the real local Redis, PostgreSQL and Kafka dev broker.
+## Serial: many suites start whole servers and pause real Redis/PostgreSQL instances; on two
+## cores, running them all at once turns timing checks into noise.
 test: deps build-tests stack db
-	@$(ENV) swift test -c $(CONFIGURATION) --skip-build
+	@$(ENV) swift test -c $(CONFIGURATION) --skip-build --no-parallel
 
 deps:
 	@scripts/install-deps.sh

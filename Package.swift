@@ -139,6 +139,7 @@ let package = Package(
             name: "RecommendationServerTests",
             dependencies: [
                 "RecommendationServer",
+                "Compliance",
                 "KafkaClient",
                 "RedisClient",
                 "TestSupport",

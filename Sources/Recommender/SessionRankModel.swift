@@ -138,6 +138,12 @@ public final class SessionRankModel: Sendable {
 
     // MARK: snapshots
 
+    /// An independent model holding the published state. Cheap (copy-on-write): lets a caller
+    /// freeze the state at one instant and encode it later without holding up learning.
+    public func copy() -> SessionRankModel {
+        SessionRankModel(state: current)
+    }
+
     /// Encodes the published state. `metadata`, when given, replaces the stored metadata in the
     /// snapshot (the live model keeps its own).
     public func snapshot(metadata: [String: String]? = nil) -> Data {

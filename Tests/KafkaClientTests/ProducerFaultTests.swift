@@ -77,7 +77,10 @@ struct ProducerFaultTests {
 
             let error = await #expect(throws: KafkaError.self) { try await stuck.value }
             #expect(error?.code == .fatal)
-            #expect(producer.currentHandle !== firstHandle)
+            // The failed messages are reported before the replacement client is swapped in.
+            try await withDeadline(.seconds(5), "client recreated") {
+                while producer.currentHandle === firstHandle { try await Task.sleep(for: .milliseconds(5)) }
+            }
 
             // The new client works once the broker is back.
             try broker.setBrokerUp(1)

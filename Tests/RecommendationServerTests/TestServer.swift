@@ -25,6 +25,11 @@ enum TestServer {
         // Generous budgets: the tests share two cores with the servers.
         configuration.redis.commandTimeoutMilliseconds = 2_000
         configuration.enrichment.budgetMilliseconds = 2_000
+        // Each app gets its own snapshot folder, so apps never load each other's snapshots.
+        configuration.model.snapshotDirectory = temporaryDirectory("snapshots")
+        // Suites share the log, so a learning model would see every other suite's events; the
+        // model updater's own suite turns learning on.
+        configuration.model.learnFromLog = false
         // Every in-process test client is the same "unknown" peer; the limiter has its own tests.
         configuration.rateLimit.requestsPerSecond = 0
         return configuration
@@ -36,13 +41,21 @@ enum TestServer {
         _ body: @escaping @Sendable (any TestClientProtocol, ServerComponents) async throws -> Void
     ) async throws {
         var configuration = try configuration()
+        let ownSnapshots = configuration.model.snapshotDirectory
         configure(&configuration)
+        // The snapshot the app writes on shutdown is only kept when the test chose the folder.
+        defer { try? FileManager.default.removeItem(atPath: ownSnapshots) }
         let components = try ServerComponents(configuration: configuration, metricsRegistry: PrometheusCollectorRegistry(), logger: logger)
         let app = buildApplication(components: components, logger: logger)
         try await app.test(.router) { client in
             await components.catalogRefresher.refresh()
             try await body(client, components)
         }
+    }
+
+    /// A fresh folder under the system's temporary directory.
+    static func temporaryDirectory(_ prefix: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("sessionrank-tests").appendingPathComponent(uniqueId(prefix)).path
     }
 
     /// A unique id per test run, so tests never see each other's sessions or records.
@@ -88,14 +101,24 @@ func readRawRecords(
     try await readMessages(topic: topic, within: limit) { filter($0.value) } until: { isComplete($0.map(\.value)) }.map(\.value)
 }
 
+/// Records per partition a reader looks back; far more than one test run writes.
+let recentRecordWindow: Int64 = 5_000
+
 private func readMessages(
     topic: String, within limit: Duration, where filter: @escaping @Sendable (KafkaConsumerMessage) -> Bool,
     until isComplete: @escaping @Sendable ([KafkaConsumerMessage]) -> Bool
 ) async throws -> [KafkaConsumerMessage] {
     let bootstrap = try IntegrationEnvironment.require("SESSIONRANK_KAFKA_BOOTSTRAP")
-    let assignments = (0..<Int32(4)).map {
-        KafkaConsumerConfiguration.PartitionAssignment(topic: topic, partition: $0, startOffset: .beginning)
+    // The shared broker may hold millions of records from load tests: a test's own records are
+    // among the newest, so only a recent window of each partition is read.
+    let probe = try KafkaConsumer(
+        configuration: KafkaConsumerConfiguration(bootstrapServers: [bootstrap], mode: .assignment([])), logger: TestServer.logger)
+    var assignments: [KafkaConsumerConfiguration.PartitionAssignment] = []
+    for partition in Int32(0)..<4 {
+        let end = try await probe.highWatermark(topic: topic, partition: partition)
+        assignments.append(.init(topic: topic, partition: partition, startOffset: .offset(max(0, end - recentRecordWindow))))
     }
+    await probe.close()
     let consumer = try KafkaConsumer(
         configuration: KafkaConsumerConfiguration(bootstrapServers: [bootstrap], mode: .assignment(assignments)),
         logger: TestServer.logger)

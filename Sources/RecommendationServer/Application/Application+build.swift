@@ -56,6 +56,8 @@ public struct ServerComponents: Sendable {
     public let services: [any Service]
     public let catalogRefresher: CatalogRefresher
     public let model: LiveModel
+    public let modelUpdater: ModelUpdater
+    public let snapshotWriter: SnapshotWriter
 
     public init(configuration: ServiceConfiguration, metricsRegistry: PrometheusCollectorRegistry, logger: Logger) throws {
         let clients = try Clients(configuration: configuration, logger: logger)
@@ -63,6 +65,11 @@ public struct ServerComponents: Sendable {
         let catalog = ProductCatalog()
         let model = LiveModel.load(settings: configuration.model, logger: logger)
         self.model = model
+        let policy = PolicyHolder(try RankingPolicy.load(path: configuration.recommend.rankingPath))
+        let modelUpdater = ModelUpdater(
+            model: model, settings: configuration.kafka, rankingConfig: { policy.current.engine }, logger: logger)
+        self.modelUpdater = modelUpdater
+        snapshotWriter = SnapshotWriter(updater: modelUpdater, settings: configuration.model, logger: logger)
         let checkTimeout = Duration.milliseconds(configuration.health.checkTimeoutMilliseconds)
         let readiness = ReadinessProbe(
             checks: [
@@ -72,9 +79,9 @@ public struct ServerComponents: Sendable {
                 CatalogHealthCheck(catalog: catalog),
             ],
             timeout: checkTimeout,
-            model: model
+            model: model,
+            updater: configuration.model.learnFromLog ? modelUpdater : nil
         )
-        let policy = PolicyHolder(try RankingPolicy.load(path: configuration.recommend.rankingPath))
         let compliance = try ComplianceGate.load(path: configuration.recommend.compliancePath)
         let pseudonymizer = Pseudonymizer(secret: configuration.privacy.pseudonymSecret)
         let feedback = KafkaFeedbackPublisher(
@@ -114,10 +121,15 @@ public struct ServerComponents: Sendable {
             configuration: configuration, metrics: metrics, readiness: readiness, ingestor: ingestor, sessions: sessions,
             users: PostgresUserStore(client: clients.postgres, logger: logger), enricher: enricher, catalog: catalog,
             recommender: recommender, feedback: feedback)
-        services = [
+        var services: [any Service] = [
             clients.redis, clients.postgres, clients.kafka, KafkaMetricsCollector(producer: clients.kafka, metrics: metrics),
             catalogRefresher, ModelMetricsCollector(model: model, metrics: metrics),
         ]
+        if configuration.model.learnFromLog {
+            // Shutdown runs in reverse: the updater applies its last batch before the final snapshot.
+            services += [snapshotWriter, modelUpdater]
+        }
+        self.services = services
     }
 }
 

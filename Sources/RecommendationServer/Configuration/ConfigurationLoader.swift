@@ -163,6 +163,10 @@ extension ServiceConfiguration {
         configuration.model.snapshotDirectory = try model.string("snapshotDirectory", default: defaults.model.snapshotDirectory)
         configuration.model.bootstrapDemoSessions = try model.int(
             "bootstrapDemoSessions", default: defaults.model.bootstrapDemoSessions, in: 0...10_000_000)
+        configuration.model.learnFromLog = try model.bool("learnFromLog", default: defaults.model.learnFromLog)
+        configuration.model.snapshotIntervalSeconds = try model.int(
+            "snapshotIntervalSeconds", default: defaults.model.snapshotIntervalSeconds, in: 1...86_400)
+        configuration.model.snapshotsKept = try model.int("snapshotsKept", default: defaults.model.snapshotsKept, in: 1...100)
         try model.rejectUnknownKeys()
 
         try root.rejectUnknownKeys()

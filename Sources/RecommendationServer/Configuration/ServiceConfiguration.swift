@@ -111,5 +111,12 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var snapshotDirectory = "models/snapshots"
         /// With no snapshot, learn this many generated demo sessions at start (0: start empty).
         public var bootstrapDemoSessions = 0
+        /// Learn from topics `events` and `feedback` while serving, and write snapshots. Off: a
+        /// frozen model (e.g. a fixed model under test).
+        public var learnFromLog = true
+        /// A snapshot (with the Kafka offsets it includes) is written this often and on shutdown.
+        public var snapshotIntervalSeconds = 300
+        /// How many of the newest written snapshots are kept.
+        public var snapshotsKept = 3
     }
 }

@@ -30,6 +30,8 @@ public struct ReadinessReport: Codable, Sendable, Equatable {
         public var origin: String
         public var version: String
         public var eventsApplied: Int64
+        /// True while the model updater catches up with the log it found at start (or has not started).
+        public var replaying: Bool?
     }
 
     public var status: Status
@@ -42,11 +44,13 @@ public struct ReadinessProbe: Sendable {
     private let checks: [any DependencyHealthCheck]
     private let timeout: Duration
     private let model: LiveModel?
+    private let updater: ModelUpdater?
 
-    public init(checks: [any DependencyHealthCheck], timeout: Duration, model: LiveModel? = nil) {
+    public init(checks: [any DependencyHealthCheck], timeout: Duration, model: LiveModel? = nil, updater: ModelUpdater? = nil) {
         self.checks = checks
         self.timeout = timeout
         self.model = model
+        self.updater = updater
     }
 
     public func report() async -> ReadinessReport {
@@ -63,7 +67,8 @@ public struct ReadinessProbe: Sendable {
             upCount == results.count ? .ready : upCount == 0 ? .unavailable : .degraded
         let modelReport = model.map { live in
             let stats = live.model.stats
-            return ReadinessReport.Model(origin: live.origin.description, version: "m-\(stats.version)", eventsApplied: stats.eventsApplied)
+            return ReadinessReport.Model(origin: live.origin.description, version: "m-\(stats.version)", eventsApplied: stats.eventsApplied,
+                replaying: updater?.status.replaying)
         }
         return ReadinessReport(status: status, checks: results, model: modelReport)
     }

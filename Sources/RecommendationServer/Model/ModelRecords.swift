@@ -1,0 +1,92 @@
+import Foundation
+import Recommender
+
+/// Turns records of topic `events` into what the engine learns.
+enum ModelEventMapper {
+    /// nil for records the model does not learn from: pseudonymised (no consent), without an
+    /// item, or of a type that says nothing about interest in an item.
+    static func modelEvent(_ record: EventRecord) -> ModelEvent? {
+        guard record.personalized, let itemId = record.itemId, !itemId.isEmpty else { return nil }
+        let type: EventType
+        switch record.type {
+        case .productView, .click: type = .view
+        case .addToCart: type = .addToCart
+        case .purchase: type = .purchase
+        default: return nil
+        }
+        return ModelEvent(sessionId: record.sessionId, itemId: itemId, type: type, timestamp: record.timestamp, region: record.region)
+    }
+}
+
+/// Joins served lists with the clicks, carts and purchases that follow them, for the ranker.
+///
+/// Bounded: at most `capacity` served lists wait, each for `window` seconds of log time (the
+/// served record's time); the oldest go first. A list becomes an example on its first positive;
+/// later positives on other items of the same list add one-item examples. Lists that never get
+/// a positive are dropped, so the ranker learns from lists with at least one positive only.
+/// Not snapshotted: after a restart, feedback on lists served before it is not matched.
+struct FeedbackJoiner {
+    private struct Pending {
+        var record: ServedRecord
+        var positives: Set<String> = []
+    }
+
+    let capacity: Int
+    let window: Double
+    private var pending: [String: Pending] = [:]
+    /// Recommendation ids in arrival order, for expiry.
+    private var order: [(id: String, servedAt: Double)] = []
+    private var orderStart = 0
+
+    init(capacity: Int = 20_000, window: Double = 1_800) {
+        self.capacity = capacity
+        self.window = window
+    }
+
+    var waiting: Int { pending.count }
+
+    mutating func add(_ served: ServedRecord) {
+        guard served.personalized, pending[served.recommendationId] == nil else { return }
+        pending[served.recommendationId] = Pending(record: served)
+        order.append((served.recommendationId, served.servedAt))
+        expire(now: served.servedAt)
+    }
+
+    /// The example to learn from, if this feedback is a new positive on a waiting list.
+    mutating func example(for feedback: FeedbackRecord) -> FeedbackExample? {
+        let clicked: Bool
+        switch feedback.type {
+        case .click, .addToCart: clicked = true
+        case .purchase: clicked = false
+        case .impression, .dismiss: return nil
+        }
+        guard let itemId = feedback.itemId, var entry = pending[feedback.recommendationId],
+            !entry.positives.contains(itemId),
+            let item = entry.record.items.first(where: { $0.itemId == itemId }), item.features != nil
+        else { return nil }
+        let isFirst = entry.positives.isEmpty
+        entry.positives.insert(itemId)
+        pending[feedback.recommendationId] = entry
+        let served = isFirst ? entry.record.items : [item]
+        return FeedbackExample(
+            sessionId: entry.record.sessionId,
+            served: served.compactMap { candidate in
+                candidate.features.map { features in
+                    let positive = candidate.itemId == itemId
+                    return FeedbackExample.ServedItem(
+                        itemId: candidate.itemId, features: features, clicked: positive && clicked, purchased: positive && !clicked)
+                }
+            })
+    }
+
+    private mutating func expire(now: Double) {
+        while orderStart < order.count, pending.count > capacity || order[orderStart].servedAt < now - window {
+            pending[order[orderStart].id] = nil
+            orderStart += 1
+        }
+        if orderStart > 1_024, orderStart * 2 > order.count {
+            order.removeFirst(orderStart)
+            orderStart = 0
+        }
+    }
+}

@@ -1,0 +1,294 @@
+import Foundation
+import KafkaClient
+import Logging
+import Recommender
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps this replica's live model learning from the log: reads every partition of `events` and
+/// `feedback` (assignment mode, so every replica reads everything and replicas converge), applies
+/// events in small batches and learns the ranker from served lists joined with their feedback.
+///
+/// Where reading starts: a snapshot's recorded offsets (metadata key `offsets`), so nothing is
+/// applied twice or skipped; a partition the snapshot does not name starts at offset 0 (it is
+/// newer than the snapshot). With a demo-bootstrapped or empty model, or a snapshot without
+/// offsets (e.g. from `sessionrank train`), the high watermarks at start: the model learns what
+/// happens from now on, not a history it was not built from.
+public final class ModelUpdater: Service, Sendable {
+    /// Metadata key of the offsets a snapshot includes: JSON `{"events:0": 124, …}`, next offset to read.
+    public static let offsetsKey = "offsets"
+
+    public struct Status: Sendable, Equatable {
+        /// Partitions are assigned and offsets known.
+        public var started = false
+        /// "topic:partition" → the next offset to read; every record before it is in the model.
+        public var nextOffsets: [String: Int64] = [:]
+        public var startOffsets: [String: Int64] = [:]
+        /// High watermarks at start: the updater is replaying until it reaches them.
+        public var replayTargets: [String: Int64] = [:]
+        public var recordsConsumed: Int64 = 0
+        public var eventsApplied: Int64 = 0
+        /// Records the model does not learn from (no consent, no item, other types, impressions).
+        public var recordsSkipped: Int64 = 0
+        public var malformed: Int64 = 0
+        public var feedbackLearned: Int64 = 0
+        public var servedWaiting = 0
+
+        public var replaying: Bool {
+            !started || replayTargets.contains { nextOffsets[$0.key, default: 0] < $0.value }
+        }
+    }
+
+    private struct State {
+        var status = Status()
+        var pendingEvents: [ModelEvent] = []
+        var pendingOffsets: [String: Int64] = [:]
+        var joiner = FeedbackJoiner()
+    }
+
+    /// Held while a batch is applied and while a checkpoint is taken, so offsets and model agree.
+    private let state = Mutex(State())
+    private let model: LiveModel
+    private let settings: ServiceConfiguration.KafkaSettings
+    private let rankingConfig: @Sendable () -> RankingConfig
+    private let logger: Logger
+    /// Pending events are applied (and published) at least this often.
+    private let flushInterval: Duration
+    private let maxBatch: Int
+
+    public init(
+        model: LiveModel, settings: ServiceConfiguration.KafkaSettings, rankingConfig: @escaping @Sendable () -> RankingConfig,
+        flushInterval: Duration = .milliseconds(25), maxBatch: Int = 500, logger: Logger
+    ) {
+        self.model = model
+        self.settings = settings
+        self.rankingConfig = rankingConfig
+        self.flushInterval = flushInterval
+        self.maxBatch = maxBatch
+        self.logger = logger
+    }
+
+    public var status: Status {
+        state.withLock { s in
+            var status = s.status
+            status.servedWaiting = s.joiner.waiting
+            return status
+        }
+    }
+
+    /// A frozen copy of the model and the offsets of exactly the records it includes.
+    /// nil before the updater knows its offsets.
+    public func checkpoint() -> (model: SessionRankModel, offsets: [String: Int64])? {
+        state.withLock { s in
+            guard s.status.started else { return nil }
+            model.model.publish()
+            return (model.model.copy(), s.status.nextOffsets)
+        }
+    }
+
+    public static func encodeOffsets(_ offsets: [String: Int64]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: (try? encoder.encode(offsets)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    public static func decodeOffsets(_ text: String?) -> [String: Int64]? {
+        guard let text else { return nil }
+        return try? JSONDecoder().decode([String: Int64].self, from: Data(text.utf8))
+    }
+
+    // MARK: Service
+
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                let consumer = try await self.startConsumer()
+                do {
+                    try await self.consume(consumer)
+                } catch {
+                    await Self.close(consumer)
+                    throw error
+                }
+                await Self.close(consumer)
+            }
+        } catch is CancellationError {
+            // Graceful shutdown.
+        } catch {
+            logger.error("model updater stopped", metadata: ["error": "\(error)"])
+        }
+        flush()
+        logger.info("model updater stopped", metadata: ["offsets": "\(Self.encodeOffsets(status.nextOffsets))"])
+    }
+
+    private func consume(_ consumer: KafkaConsumer) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [flushInterval] in
+                while !Task.isCancelled {
+                    try await Task.sleep(for: flushInterval)
+                    self.flush()
+                }
+            }
+            let decoder = JSONDecoder()
+            for try await message in consumer.messages {
+                if handle(message, decoder: decoder) { flush() }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Learns one record (feedback) or queues it (events). Returns whether the batch is full.
+    private func handle(_ message: KafkaConsumerMessage, decoder: JSONDecoder) -> Bool {
+        let key = "\(message.topic):\(message.partition)"
+        if message.topic == settings.eventsTopic {
+            let record = try? decoder.decode(EventRecord.self, from: Data(message.value))
+            let event = record.flatMap(ModelEventMapper.modelEvent)
+            return state.withLock { s in
+                s.status.recordsConsumed += 1
+                if record == nil { s.status.malformed += 1 } else if event == nil { s.status.recordsSkipped += 1 }
+                if let event { s.pendingEvents.append(event) }
+                s.pendingOffsets[key] = message.offset + 1
+                return s.pendingEvents.count >= maxBatch
+            }
+        }
+        let data = Data(message.value)
+        let kind = (try? decoder.decode(RecordKind.self, from: data))?.kind
+        let served = kind == "served" ? try? decoder.decode(ServedRecord.self, from: data) : nil
+        let feedback = kind == "feedback" ? try? decoder.decode(FeedbackRecord.self, from: data) : nil
+        let config = served == nil && feedback != nil ? rankingConfig() : nil
+        state.withLock { s in
+            s.status.recordsConsumed += 1
+            if let served {
+                s.joiner.add(served)
+            } else if let feedback, let config {
+                if let example = s.joiner.example(for: feedback) {
+                    model.model.learn(from: example, config: config)
+                    s.status.feedbackLearned += 1
+                } else {
+                    s.status.recordsSkipped += 1
+                }
+            } else {
+                s.status.malformed += 1
+            }
+            s.status.nextOffsets[key] = message.offset + 1
+        }
+        return false
+    }
+
+    /// Applies the queued events in one batch (one publish) and advances their offsets with them.
+    private func flush() {
+        state.withLock { s in
+            guard !s.pendingOffsets.isEmpty else { return }
+            if !s.pendingEvents.isEmpty {
+                model.model.apply(contentsOf: s.pendingEvents)
+                s.status.eventsApplied += Int64(s.pendingEvents.count)
+                s.pendingEvents.removeAll(keepingCapacity: true)
+            }
+            s.status.nextOffsets.merge(s.pendingOffsets) { _, new in new }
+            s.pendingOffsets.removeAll(keepingCapacity: true)
+        }
+    }
+
+    // MARK: Start
+
+    /// Finds the partitions, decides where each starts, and assigns them. Retries until the broker answers.
+    private func startConsumer() async throws -> KafkaConsumer {
+        let bootstrap = settings.bootstrapServers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let topics = [settings.eventsTopic, settings.feedbackTopic]
+        let recorded: [String: Int64]? = {
+            guard case .snapshot = model.origin else { return nil }
+            let offsets = Self.decodeOffsets(model.model.metadata[Self.offsetsKey])
+            if offsets == nil { logger.warning("snapshot records no Kafka offsets; reading from the end of the log") }
+            return offsets
+        }()
+        var delay = Duration.milliseconds(200)
+        while true {
+            do {
+                let (starts, targets) = try await startOffsets(bootstrap: bootstrap, topics: topics, recorded: recorded)
+                let assignments = starts.keys.sorted().map { key in
+                    let (topic, partition) = Self.split(key)
+                    return KafkaConsumerConfiguration.PartitionAssignment(topic: topic, partition: partition, startOffset: .offset(starts[key]!))
+                }
+                let consumer = try KafkaConsumer(
+                    configuration: KafkaConsumerConfiguration(
+                        bootstrapServers: bootstrap, clientID: "\(settings.clientId)-model", mode: .assignment(assignments),
+                        pollInterval: .milliseconds(5),
+                        extraProperties: [
+                            // A recorded offset the log no longer holds: replay what is left rather than skip to the end.
+                            "auto.offset.reset": "earliest",
+                            // Freshness: the dev broker answers a fetch only after this wait (default 500 ms).
+                            "fetch.wait.max.ms": "20",
+                        ]),
+                    logger: logger)
+                state.withLock { s in
+                    s.status.startOffsets = starts
+                    s.status.nextOffsets = starts
+                    s.status.replayTargets = targets
+                    s.status.started = true
+                }
+                logger.info("model updater started", metadata: [
+                    "from": "\(Self.encodeOffsets(starts))", "replayUntil": "\(Self.encodeOffsets(targets))",
+                ])
+                return consumer
+            } catch {
+                logger.warning("model updater cannot start yet; retrying", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+    }
+
+    private func startOffsets(
+        bootstrap: [String], topics: [String], recorded: [String: Int64]?
+    ) async throws -> (starts: [String: Int64], targets: [String: Int64]) {
+        // A consumer with nothing assigned, only to ask for partitions and watermarks.
+        let probe = try KafkaConsumer(
+            configuration: KafkaConsumerConfiguration(bootstrapServers: bootstrap, clientID: "\(settings.clientId)-probe", mode: .assignment([])),
+            logger: logger)
+        do {
+            let metadata = try await probe.metadata()
+            var starts: [String: Int64] = [:]
+            var targets: [String: Int64] = [:]
+            for topic in topics {
+                guard let found = metadata.topic(named: topic), !found.partitions.isEmpty else {
+                    throw ConfigurationError(field: "kafka", "topic \(topic) not found")
+                }
+                for partition in found.partitions {
+                    let key = "\(topic):\(partition)"
+                    let high = try await probe.highWatermark(topic: topic, partition: partition)
+                    targets[key] = high
+                    if let recorded {
+                        var start = recorded[key] ?? 0
+                        if start > high {
+                            // The log is younger than the snapshot (e.g. a recreated dev broker): all of it is new.
+                            logger.warning("snapshot offset beyond the log; reading the partition from the start", metadata: ["partition": "\(key)"])
+                            start = 0
+                        }
+                        starts[key] = start
+                    } else {
+                        starts[key] = high
+                    }
+                }
+            }
+            await Self.close(probe)
+            return (starts, targets)
+        } catch {
+            await Self.close(probe)
+            throw error
+        }
+    }
+
+    /// Closes outside the caller's task: on shutdown that task is cancelled, and a cancelled
+    /// close would skip librdkafka's close.
+    private static func close(_ consumer: KafkaConsumer) async {
+        await Task { await consumer.close() }.value
+    }
+
+    static func split(_ key: String) -> (topic: String, partition: Int32) {
+        let index = key.lastIndex(of: ":")!
+        return (String(key[..<index]), Int32(key[key.index(after: index)...])!)
+    }
+}
+
+private struct RecordKind: Decodable {
+    var kind: String?
+}
