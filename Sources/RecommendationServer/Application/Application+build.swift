@@ -19,6 +19,8 @@ public struct ServerDependencies: Sendable {
     public var catalog: ProductCatalog
     public var recommender: RecommendationService
     public var feedback: any FeedbackPublisher
+    /// The admin API's view of the ranking config; nil leaves `/admin` out.
+    public var rankingConfig: RankingConfigReloader? = nil
 }
 
 /// Builds the router: every public and operational endpoint.
@@ -47,15 +49,20 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
         maxBodyBytes: dependencies.configuration.http.maxBodyBytes
     ).register(in: router)
     OpenAPIRoute().register(in: router)
+    if let reloader = dependencies.rankingConfig {
+        AdminRoutes(auth: AdminAuthenticator(tokens: configuration.admin.tokens), reloader: reloader, maxBodyBytes: configuration.http.maxBodyBytes)
+            .register(in: router)
+    }
     return router
 }
 
 /// Everything the service runs: the dependencies of the routes and the background services.
 public struct ServerComponents: Sendable {
-    public let dependencies: ServerDependencies
+    public private(set) var dependencies: ServerDependencies
     public let services: [any Service]
     public let catalogRefresher: CatalogRefresher
     public let model: LiveModel
+    public let rankingConfig: RankingConfigReloader
 
     public init(configuration: ServiceConfiguration, metricsRegistry: PrometheusCollectorRegistry, logger: Logger) throws {
         let clients = try Clients(configuration: configuration, logger: logger)
@@ -114,9 +121,13 @@ public struct ServerComponents: Sendable {
             configuration: configuration, metrics: metrics, readiness: readiness, ingestor: ingestor, sessions: sessions,
             users: PostgresUserStore(client: clients.postgres, logger: logger), enricher: enricher, catalog: catalog,
             recommender: recommender, feedback: feedback)
+        rankingConfig = RankingConfigReloader(
+            store: RankingConfigStore(client: clients.postgres, logger: logger), policy: policy,
+            path: configuration.recommend.rankingPath, interval: .seconds(configuration.admin.reloadSeconds), logger: logger)
+        dependencies.rankingConfig = rankingConfig
         services = [
             clients.redis, clients.postgres, clients.kafka, KafkaMetricsCollector(producer: clients.kafka, metrics: metrics),
-            catalogRefresher, ModelMetricsCollector(model: model, metrics: metrics),
+            catalogRefresher, ModelMetricsCollector(model: model, metrics: metrics), rankingConfig,
         ]
     }
 }

@@ -165,6 +165,11 @@ extension ServiceConfiguration {
             "bootstrapDemoSessions", default: defaults.model.bootstrapDemoSessions, in: 0...10_000_000)
         try model.rejectUnknownKeys()
 
+        let admin = try root.section("admin")
+        configuration.admin.tokens = try AdminToken.parse(node: admin.node("tokens"), environment: environment["SESSIONRANK_ADMIN_TOKENS"])
+        configuration.admin.reloadSeconds = try admin.int("reloadSeconds", default: defaults.admin.reloadSeconds, in: 1...3_600)
+        try admin.rejectUnknownKeys()
+
         try root.rejectUnknownKeys()
         return configuration
     }

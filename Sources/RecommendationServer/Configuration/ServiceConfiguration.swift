@@ -17,6 +17,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var privacy = PrivacySettings()
     public var recommend = RecommendSettings()
     public var model = ModelSettings()
+    public var admin = AdminSettings()
 
     public init() {}
 
@@ -111,5 +112,12 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var snapshotDirectory = "models/snapshots"
         /// With no snapshot, learn this many generated demo sessions at start (0: start empty).
         public var bootstrapDemoSessions = 0
+    }
+
+    public struct AdminSettings: Sendable, Equatable {
+        /// Bearer tokens of the admin API; none means the admin API refuses everything with 401.
+        public var tokens: [AdminToken] = []
+        /// How often a replica checks PostgreSQL and the ranking file for a newer ranking config.
+        public var reloadSeconds = 5
     }
 }
