@@ -77,10 +77,14 @@ public final class RankingConfigReloader: Service, Sendable {
         let stamp = attributes.map {
             FileStamp(modified: $0[.modificationDate] as? Date ?? .distantPast, size: ($0[.size] as? NSNumber)?.intValue ?? 0)
         }
-        let previous = state.withLock { $0.fileStamp }
-        if let stamp, stamp == previous { return }
+        if let stamp, stamp == state.withLock({ $0.fileStamp }) { return }
+        try await importFile(exists: stamp != nil)
+        // Remembered only once handled, so a failed store is retried on the next round.
         state.withLock { $0.fileStamp = stamp }
-        guard stamp != nil, let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+    }
+
+    private func importFile(exists: Bool) async throws {
+        guard exists, let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             // No file: the defaults become version 1 of an empty table, and nothing else changes.
             if try await store.latest() == nil {
                 try await store.append(yaml: "", author: "file", comment: "defaults (no \(path))", action: "import", source: path)

@@ -79,7 +79,8 @@ public struct RankingConfigStore: Sendable {
     ) async throws -> RankingConfigVersion? {
         let digest = Self.digest(yaml)
         let logger = self.logger
-        return try await client.withTransaction(logger: logger) { connection in
+        // The conflict is returned, not thrown, from the transaction: PostgresNIO wraps errors thrown inside it.
+        let outcome: Result<RankingConfigVersion?, Conflict> = try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
             var current: (version: Int64, digest: String)?
             for try await row in try await connection.query(
@@ -87,12 +88,12 @@ public struct RankingConfigStore: Sendable {
             ).decode((Int64, String).self) {
                 current = (row.0, row.1)
             }
-            if let expected, expected != current?.version { throw Conflict.versionMismatch(current: current?.version) }
+            if let expected, expected != current?.version { return .failure(.versionMismatch(current: current?.version)) }
             if let source {
                 let previous = try await connection.query(
                     "SELECT digest FROM ranking_config_versions WHERE source = \(source) ORDER BY version DESC LIMIT 1", logger: logger
                 ).collect().first?.decode(String.self)
-                if previous == digest { return nil }
+                if previous == digest { return .success(nil) }
             }
             let rows = try await connection.query(
                 """
@@ -101,15 +102,16 @@ public struct RankingConfigStore: Sendable {
                 RETURNING version, digest, yaml, author, comment, created_at
                 """,
                 logger: logger)
-            guard let stored = try await Self.decode(rows).first else { return nil }
+            guard let stored = try await Self.decode(rows).first else { return .success(nil) }
             try await connection.query(
                 """
                 INSERT INTO ranking_config_audit (actor, action, version, detail)
                 VALUES (\(author), \(action), \(stored.version), \(comment))
                 """,
                 logger: logger)
-            return stored
+            return .success(stored)
         }
+        return try outcome.get()
     }
 
     /// An audit row for something that changed nothing stored (a refused file, for example).
