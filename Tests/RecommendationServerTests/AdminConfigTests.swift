@@ -305,6 +305,66 @@ struct AdminConfigTests {
     }
 }
 
+/// Preview ranks with a learned model, so it has a suite of its own.
+@Suite(
+    "Admin API: preview of a draft config",
+    .enabled(if: IntegrationEnvironment.enabled(needs: "SESSIONRANK_POSTGRES_URL", "SESSIONRANK_REDIS_URL", "SESSIONRANK_KAFKA_BOOTSTRAP")),
+    .serialized
+)
+struct AdminPreviewTests {
+    @Test("a draft that excludes books and boosts a category ranks side by side; nothing live changes")
+    func preview() async throws {
+        try await AdminConfigTests.withAdmin(RecommendTests.withModel) { client, components in
+            let catalog = components.dependencies.catalog.snapshot
+            let books = catalog.products.values.filter { $0.category == "books" && $0.forSale }.map(\.id).sorted().prefix(3)
+            let live = components.rankingConfig.policy.current
+            let stored = try await components.rankingConfig.store.latest()?.version
+            let draft = "rules:\n  excludeCategories: [books]\n  maxPerCategory: 10\n"
+            let body = String(data: try JSONSerialization.data(withJSONObject: [
+                "items": Array(books), "limit": 10, "placement": "product", "draft": draft,
+            ] as [String: Any]), encoding: .utf8)!
+            let answer = try await AdminConfigTests.call(
+                client, .post, "/admin/v1/preview", token: AdminConfigTests.viewer, headers: [.contentType: "application/json"], body: body)
+            #expect(answer.status == .ok, "\(answer.body)")
+            let preview = answer.json
+            let liveSide = try #require(preview["live"] as? [String: Any])
+            let draftSide = try #require(preview["draft"] as? [String: Any])
+            #expect(liveSide["configVersion"] as? String == live.version)
+            #expect(draftSide["configVersion"] as? String == (try RankingPolicy.parse(yaml: draft)).version)
+            let liveItems = liveSide["items"] as? [String] ?? []
+            let draftItems = draftSide["items"] as? [String] ?? []
+            #expect(liveItems.count == 10 && draftItems.count == 10)
+            // The live list follows the viewed books; the draft has none, and says which rule removed them.
+            #expect(liveItems.contains { catalog.products[$0]?.category == "books" })
+            #expect(!draftItems.contains { catalog.products[$0]?.category == "books" })
+            let removed = preview["removedByDraft"] as? [[String: Any]] ?? []
+            #expect(removed.contains { $0["rule"] as? String == "excluded_category" })
+            let rows = preview["rows"] as? [[String: Any]] ?? []
+            let droppedBook = rows.first { ($0["itemId"] as? String).flatMap { catalog.products[$0]?.category } == "books" }
+            #expect(droppedBook?["liveRank"] as? Int != nil && droppedBook?["draftRank"] == nil)
+            #expect(droppedBook?["draftRemovedBy"] as? String == "excluded_category")
+            #expect(droppedBook?["liveComponents"] as? [String: Any] != nil)
+            // Items in both lists carry both ranks and the change.
+            for row in rows where row["liveRank"] != nil && row["draftRank"] != nil {
+                #expect(row["rankChange"] as? Int == (row["liveRank"] as! Int) - (row["draftRank"] as! Int))
+            }
+            #expect(components.rankingConfig.policy.current == live)
+            #expect(try await components.rankingConfig.store.latest()?.version == stored)
+
+            let bad = String(data: try JSONSerialization.data(withJSONObject: ["items": ["p-00001"], "draft": "rules:\n  maxPerBrand: 0\n"]), encoding: .utf8)!
+            let refused = try await AdminConfigTests.call(
+                client, .post, "/admin/v1/preview", token: AdminConfigTests.viewer, headers: [.contentType: "application/json"], body: bad)
+            #expect(refused.status == .badRequest)
+            #expect(refused.body.contains("rules.maxPerBrand"))
+            let both = try await AdminConfigTests.call(
+                client, .post, "/admin/v1/preview", token: AdminConfigTests.viewer,
+                body: #"{"sessionId":"s-1","items":["p-00001"],"draft":""}"#)
+            #expect(both.status == .badRequest)
+            #expect(try await AdminConfigTests.call(client, .post, "/admin/v1/preview", body: body).status == .unauthorized)
+        }
+    }
+}
+
 extension Int {
     fileprivate var int64: Int64 { Int64(self) }
 }

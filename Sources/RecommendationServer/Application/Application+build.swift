@@ -50,7 +50,9 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
     ).register(in: router)
     OpenAPIRoute().register(in: router)
     if let reloader = dependencies.rankingConfig {
-        AdminRoutes(auth: AdminAuthenticator(tokens: configuration.admin.tokens), reloader: reloader, maxBodyBytes: configuration.http.maxBodyBytes)
+        AdminRoutes(
+            auth: AdminAuthenticator(tokens: configuration.admin.tokens), reloader: reloader, recommender: dependencies.recommender,
+            maxBodyBytes: configuration.http.maxBodyBytes)
             .register(in: router)
     }
     return router

@@ -111,65 +111,11 @@ public struct RecommendationService: Sendable {
             request.interests = [:]
         }
 
-        var ranked: [RuledItem] = []
-        if model.hasLearned {
-            ranked = model.model.recommend(request, config: policy.engine).map {
-                RuledItem(itemId: $0.itemId, score: $0.score, components: $0.components, features: $0.features)
-            }
-        }
-        if ranked.isEmpty {
-            reasons.append(.modelEmpty)
-            ranked = snapshot.fallbackOrder.lazy.filter { !request.exclude.contains($0) && $0 != query.itemId }
-                .prefix(request.limit).enumerated().map { RuledItem(itemId: $0.element, score: 1 / Double($0.offset + 1)) }
-        }
-
-        // Compliance first: nothing a rule withholds may come back, whatever the business rules say.
-        var removed: [RecommendationResponse.Removed] = []
-        var disclosures: [String: String] = [:]
-        var eligible: [RuledItem] = []
-        func screen(_ candidates: [RuledItem]) {
-            for candidate in candidates {
-                switch gate.check(snapshot.products[candidate.itemId]) {
-                case .allowed(let disclosure):
-                    if let disclosure { disclosures[candidate.itemId] = disclosure }
-                    eligible.append(candidate)
-                case .withheld(let rule):
-                    removed.append(.init(itemId: candidate.itemId, rule: rule))
-                }
-            }
-        }
-        screen(ranked)
-
-        let applier = BusinessRuleApplier(rules: policy.rules, priceBands: model.model.parameters.priceBands)
-        func applyRules() -> BusinessRuleApplier.Outcome {
-            applier.apply(
-                eligible, limit: query.limit,
-                attributes: { snapshot.engineCatalog.items[$0] },
-                isEligible: { id in
-                    guard case .allowed(let disclosure) = gate.check(snapshot.products[id]) else { return false }
-                    if let disclosure { disclosures[id] = disclosure }
-                    return !request.exclude.contains(id)
-                },
-                seed: stableHash(recommendationId))
-        }
-        var outcome = applyRules()
-        if outcome.items.count < query.limit && model.hasLearned {
-            // A narrow session (one category, or mostly restricted items) can leave too few after
-            // compliance and diversity caps: popular items follow, scored below every session candidate.
-            var popular = request
-            popular.recentItems = []
-            popular.interests = [:]
-            let floor = ranked.map(\.score).min() ?? 0
-            var seen = Set(ranked.map(\.itemId))
-            let extra = model.model.recommend(popular, config: policy.engine).filter { seen.insert($0.itemId).inserted }.map {
-                RuledItem(itemId: $0.itemId, score: floor * 0.5 * $0.score, components: $0.components, features: $0.features)
-            }
-            if !extra.isEmpty {
-                screen(extra)
-                outcome = applyRules()
-            }
-        }
-        removed += outcome.removed.map { .init(itemId: $0.itemId, rule: $0.rule) }
+        let ranking = rank(
+            request, currentItem: query.itemId, limit: query.limit, gate: gate, snapshot: snapshot, policy: policy,
+            seed: stableHash(recommendationId))
+        if ranking.modelEmpty { reasons.append(.modelEmpty) }
+        let (outcome, removed, disclosures) = (ranking.outcome, ranking.removed, ranking.disclosures)
         for entry in removed { metrics.ruleExclusions(entry.rule).increment() }
 
         let items = outcome.items.enumerated().map { index, item in
@@ -201,7 +147,85 @@ public struct RecommendationService: Sendable {
         return response
     }
 
-    private func readSession(_ sessionId: String) async -> Result<SessionState, any Error> {
+    /// What one ranking pass produced, before anything is recorded or published.
+    struct Ranking {
+        var outcome: BusinessRuleApplier.Outcome
+        /// Compliance withholdings first, then what the business rules removed.
+        var removed: [RecommendationResponse.Removed]
+        var disclosures: [String: String]
+        var modelEmpty: Bool
+    }
+
+    /// The pure ranking step: candidates from the live model under `policy`, compliance, business
+    /// rules, top `limit`. No I/O and no metrics, so preview can rank one request under two policies.
+    func rank(
+        _ request: RecommendationRequest, currentItem: String?, limit: Int, gate: ComplianceGate.Context, snapshot: CatalogSnapshot,
+        policy: RankingPolicy, seed: UInt64
+    ) -> Ranking {
+        var ranked: [RuledItem] = []
+        var modelEmpty = false
+        if model.hasLearned {
+            ranked = model.model.recommend(request, config: policy.engine).map {
+                RuledItem(itemId: $0.itemId, score: $0.score, components: $0.components, features: $0.features)
+            }
+        }
+        if ranked.isEmpty {
+            modelEmpty = true
+            ranked = snapshot.fallbackOrder.lazy.filter { !request.exclude.contains($0) && $0 != currentItem }
+                .prefix(request.limit).enumerated().map { RuledItem(itemId: $0.element, score: 1 / Double($0.offset + 1)) }
+        }
+
+        // Compliance first: nothing a rule withholds may come back, whatever the business rules say.
+        var removed: [RecommendationResponse.Removed] = []
+        var disclosures: [String: String] = [:]
+        var eligible: [RuledItem] = []
+        func screen(_ candidates: [RuledItem]) {
+            for candidate in candidates {
+                switch gate.check(snapshot.products[candidate.itemId]) {
+                case .allowed(let disclosure):
+                    if let disclosure { disclosures[candidate.itemId] = disclosure }
+                    eligible.append(candidate)
+                case .withheld(let rule):
+                    removed.append(.init(itemId: candidate.itemId, rule: rule))
+                }
+            }
+        }
+        screen(ranked)
+
+        let applier = BusinessRuleApplier(rules: policy.rules, priceBands: model.model.parameters.priceBands)
+        func applyRules() -> BusinessRuleApplier.Outcome {
+            applier.apply(
+                eligible, limit: limit,
+                attributes: { snapshot.engineCatalog.items[$0] },
+                isEligible: { id in
+                    guard case .allowed(let disclosure) = gate.check(snapshot.products[id]) else { return false }
+                    if let disclosure { disclosures[id] = disclosure }
+                    return !request.exclude.contains(id)
+                },
+                seed: seed)
+        }
+        var outcome = applyRules()
+        if outcome.items.count < limit && model.hasLearned {
+            // A narrow session (one category, or mostly restricted items) can leave too few after
+            // compliance and diversity caps: popular items follow, scored below every session candidate.
+            var popular = request
+            popular.recentItems = []
+            popular.interests = [:]
+            let floor = ranked.map(\.score).min() ?? 0
+            var seen = Set(ranked.map(\.itemId))
+            let extra = model.model.recommend(popular, config: policy.engine).filter { seen.insert($0.itemId).inserted }.map {
+                RuledItem(itemId: $0.itemId, score: floor * 0.5 * $0.score, components: $0.components, features: $0.features)
+            }
+            if !extra.isEmpty {
+                screen(extra)
+                outcome = applyRules()
+            }
+        }
+        removed += outcome.removed.map { .init(itemId: $0.itemId, rule: $0.rule) }
+        return Ranking(outcome: outcome, removed: removed, disclosures: disclosures, modelEmpty: modelEmpty)
+    }
+
+    func readSession(_ sessionId: String) async -> Result<SessionState, any Error> {
         let sessions = self.sessions
         do {
             return .success(try await withDeadline(.milliseconds(settings.sessionTimeoutMilliseconds)) { try await sessions.session(sessionId) })

@@ -7,6 +7,7 @@ import Hummingbird
 struct AdminRoutes: Sendable {
     let auth: AdminAuthenticator
     let reloader: RankingConfigReloader
+    let recommender: RecommendationService
     let maxBodyBytes: Int
 
     var store: RankingConfigStore { reloader.store }
@@ -66,6 +67,18 @@ struct AdminRoutes: Sendable {
             let draft = try await Self.draft(request, limit: maxBodyBytes)
             let policy = try Self.validate(draft.yaml)
             return try Self.json(Validated(valid: true, configVersion: policy.version))
+        }
+        group.post("/preview") { request, _ -> Response in
+            _ = try auth.authorize(request, role: .viewer)
+            let body = try await request.collectBody(limit: maxBodyBytes)
+            let preview: PreviewRequest
+            do { preview = try JSONDecoder().decode(PreviewRequest.self, from: body) } catch {
+                throw APIError(
+                    status: .badRequest, code: "invalid_body", field: "<body>",
+                    message: "must be JSON {sessionId | items, draft, userId?, placement?, limit?, context?}: \(error)")
+            }
+            let draft = try Self.validate(preview.draft)
+            return try Self.json(try await recommender.preview(preview, draft: draft))
         }
         group.get("/audit") { request, _ -> Response in
             _ = try auth.authorize(request, role: .viewer)
