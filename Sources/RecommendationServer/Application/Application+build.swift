@@ -21,6 +21,7 @@ public struct ServerDependencies: Sendable {
     public var feedback: any FeedbackPublisher
     /// The admin API's view of the ranking config; nil leaves `/admin` out.
     public var rankingConfig: RankingConfigReloader? = nil
+    public var experiments: ExperimentTracker? = nil
 }
 
 /// Builds the router: every public and operational endpoint.
@@ -52,6 +53,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
     if let reloader = dependencies.rankingConfig {
         AdminRoutes(
             auth: AdminAuthenticator(tokens: configuration.admin.tokens), reloader: reloader, recommender: dependencies.recommender,
+            experiments: dependencies.experiments,
             maxBodyBytes: configuration.http.maxBodyBytes)
             .register(in: router)
     }
@@ -86,8 +88,10 @@ public struct ServerComponents: Sendable {
         let policy = PolicyHolder(try RankingPolicy.load(path: configuration.recommend.rankingPath))
         let compliance = try ComplianceGate.load(path: configuration.recommend.compliancePath)
         let pseudonymizer = Pseudonymizer(secret: configuration.privacy.pseudonymSecret)
-        let feedback = KafkaFeedbackPublisher(
-            producer: clients.kafka, topic: configuration.kafka.feedbackTopic, metrics: metrics, logger: logger)
+        let experiments = ExperimentTracker(registry: metricsRegistry)
+        let feedback = ExperimentFeedbackPublisher(
+            base: KafkaFeedbackPublisher(producer: clients.kafka, topic: configuration.kafka.feedbackTopic, metrics: metrics, logger: logger),
+            tracker: experiments)
         let sessions = RedisSessionStore(redis: clients.redis, settings: configuration.sessions)
         let enricher = EventEnricher(
             source: PostgresEnrichmentSource(client: clients.postgres, logger: logger),
@@ -127,6 +131,7 @@ public struct ServerComponents: Sendable {
             store: RankingConfigStore(client: clients.postgres, logger: logger), policy: policy,
             path: configuration.recommend.rankingPath, interval: .seconds(configuration.admin.reloadSeconds), logger: logger)
         dependencies.rankingConfig = rankingConfig
+        dependencies.experiments = experiments
         services = [
             clients.redis, clients.postgres, clients.kafka, KafkaMetricsCollector(producer: clients.kafka, metrics: metrics),
             catalogRefresher, ModelMetricsCollector(model: model, metrics: metrics), rankingConfig,

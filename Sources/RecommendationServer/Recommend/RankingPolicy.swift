@@ -10,8 +10,19 @@ public struct RankingPolicy: Sendable, Equatable {
     public var engine: RankingConfig
     public var rules: BusinessRules
     public var version: String
+    /// The running A/B test, if any (`experiments:`).
+    public var experiment: RankingExperiment?
 
     public static let `default` = RankingPolicy(engine: .default, rules: BusinessRules(), version: "default")
+
+    /// The variant name and the policy that ranks `sessionId`: the experiment's variant, or this.
+    public func assign(_ sessionId: String) -> (variant: String, experiment: String?, policy: RankingPolicy) {
+        guard let experiment else { return ("control", nil, self) }
+        let variant = experiment.variant(for: sessionId)
+        var policy = variant.policy
+        policy.version = version
+        return (variant.name, experiment.name, policy)
+    }
 
     private struct File: Decodable {
         var engine: RankingConfig?
@@ -33,8 +44,15 @@ public struct RankingPolicy: Sendable, Equatable {
             let parts = first.split(separator: ":", maxSplits: 1)
             throw ConfigurationError(field: String(parts[0]), String(parts.count > 1 ? parts[1].dropFirst() : ""))
         }
+        var experiment: RankingExperiment?
+        if yaml.contains("experiments") {
+            let root: Node?
+            do { root = try Yams.compose(yaml: yaml) } catch { throw ConfigurationError(field: "<file>", "is not valid YAML: \(error)") }
+            if case .mapping(let mapping)? = root { experiment = try RankingExperiment.parse(mapping["experiments"], base: mapping) }
+        }
         let digest = SHA256.hash(data: Data(yaml.utf8)).map { String(format: "%02x", $0) }.joined()
-        return RankingPolicy(engine: file.engine ?? .default, rules: rules, version: "cfg-" + digest.prefix(12))
+        return RankingPolicy(
+            engine: file.engine ?? .default, rules: rules, version: "cfg-" + digest.prefix(12), experiment: experiment)
     }
 
     /// Reads `path`; a missing file means the defaults.

@@ -66,7 +66,9 @@ public struct RecommendationService: Sendable {
     public func recommend(_ query: RecommendQuery, now: Date = Date()) async -> RecommendationResponse {
         let started = ContinuousClock.now
         let recommendationId = "rec-" + UUID().uuidString.lowercased()
-        let policy = self.policy.current
+        // A session in an experiment is ranked by its variant's policy, the same on every call.
+        let assignment = self.policy.current.assign(query.sessionId)
+        let policy = assignment.policy
         var reasons: [DegradedReason] = []
 
         // Session, profile and the page view in parallel; each bounded by its own timeout.
@@ -129,11 +131,11 @@ public struct RecommendationService: Sendable {
         let modelVersion = "m-\(model.model.version)"
         let response = RecommendationResponse(
             recommendationId: recommendationId, items: items, modelVersion: modelVersion, configVersion: policy.version,
-            variant: "control", personalized: personalized, degraded: !reasons.isEmpty,
+            variant: assignment.variant, personalized: personalized, degraded: !reasons.isEmpty,
             degradedReasons: reasons.isEmpty ? nil : reasons, removed: query.debug ? removed : nil)
 
         let elapsed = ContinuousClock.now - started
-        let served = ServedRecord(
+        var served = ServedRecord(
             recommendationId: recommendationId,
             sessionId: personalized ? query.sessionId : pseudonymizer.pseudonym(for: query.sessionId),
             personalized: personalized, placement: query.placement.rawValue,
@@ -143,6 +145,7 @@ public struct RecommendationService: Sendable {
             modelVersion: modelVersion, configVersion: policy.version, variant: response.variant, degraded: response.degraded,
             latencyMicroseconds: Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000),
             servedAt: now.timeIntervalSince1970)
+        served.experiment = assignment.experiment
         feedback.publish(served: served)
         return response
     }

@@ -8,6 +8,7 @@ struct AdminRoutes: Sendable {
     let auth: AdminAuthenticator
     let reloader: RankingConfigReloader
     let recommender: RecommendationService
+    let experiments: ExperimentTracker?
     let maxBodyBytes: Int
 
     var store: RankingConfigStore { reloader.store }
@@ -79,6 +80,12 @@ struct AdminRoutes: Sendable {
             }
             let draft = try Self.validate(preview.draft)
             return try Self.json(try await recommender.preview(preview, draft: draft))
+        }
+        group.get("/experiments") { request, _ -> Response in
+            _ = try auth.authorize(request, role: .viewer)
+            let experiment = reloader.policy.current.experiment
+            let counts = experiment.flatMap { experiments?.counts(experiment: $0.name) } ?? [:]
+            return try Self.json(ExperimentResults(experiment: experiment, counts: counts))
         }
         group.get("/audit") { request, _ -> Response in
             _ = try auth.authorize(request, role: .viewer)
