@@ -137,6 +137,17 @@ struct AdminConfigTests {
         }
     }
 
+    @Test("GET /admin serves the self-contained page without a token; it calls the API with one")
+    func page() async throws {
+        try await Self.withAdmin { client, _ in
+            let page = try await Self.call(client, .get, "/admin")
+            #expect(page.status == .ok)
+            #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(page.body.contains("/admin/v1") && page.body.contains("Authorization") && page.body.contains("If-Match"))
+            #expect(!page.body.contains("<script src"))
+        }
+    }
+
     @Test("with no token configured every admin request is 401")
     func noTokens() async throws {
         try await TestServer.withApp { client, _ in

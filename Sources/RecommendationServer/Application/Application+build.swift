@@ -56,6 +56,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
             experiments: dependencies.experiments,
             maxBodyBytes: configuration.http.maxBodyBytes)
             .register(in: router)
+        AdminPage().register(in: router)
     }
     return router
 }
