@@ -53,6 +53,33 @@ struct ExperimentTests {
         #expect(error("experiments:\n  Bad Name: {variants: {control: {share: 1}}}\n")?.field == "experiments.Bad Name")
     }
 
+    @Test("placement overrides merge into the base and into every variant; bad ones name the field")
+    func placements() throws {
+        let policy = try RankingPolicy.parse(yaml: Self.config + """
+
+            placements:
+              cart: {rules: {maxPerCategory: 3}}
+              home: {engine: {weights: {knn: 0.5}}}
+            """)
+        #expect(policy.forPlacement("cart").rules.maxPerCategory == 3)
+        #expect(policy.forPlacement("cart").engine == policy.engine)
+        #expect(policy.forPlacement("home").engine.weights.knn == 0.5)
+        #expect(policy.forPlacement("home").engine.weights.interest == 0.2)
+        #expect(policy.forPlacement("product") == policy)
+        #expect(policy.forPlacement("cart").version == policy.version)
+        // A variant's own overrides stay under the placement's.
+        let more = try #require(policy.experiment?.variants.first { $0.name == "more-interest" }).policy
+        #expect(more.forPlacement("cart").rules.maxPerCategory == 3 && more.forPlacement("cart").rules.maxPerBrand == 2)
+        #expect(more.forPlacement("home").engine.weights.interest == 0.6 && more.forPlacement("home").engine.weights.knn == 0.5)
+
+        func error(_ yaml: String) -> ConfigurationError? {
+            do { _ = try RankingPolicy.parse(yaml: yaml); return nil } catch { return error }
+        }
+        #expect(error("placements:\n  checkout: {rules: {maxPerBrand: 2}}\n")?.field == "placements.checkout")
+        #expect(error("placements:\n  cart: {rules: {maxPerBrand: 0}}\n")?.field == "placements.cart.rules.maxPerBrand")
+        #expect(error("placements:\n  cart: {boosts: []}\n")?.field == "placements.cart.boosts")
+    }
+
     @Test("a session always gets the same variant, and traffic splits by share")
     func stableAssignment() throws {
         let policy = try RankingPolicy.parse(yaml: Self.config)

@@ -86,10 +86,13 @@ extension RecommendationService {
         let snapshot = catalog.snapshot
         // One seed for both sides, so exploration picks alike and only the config differs.
         let seed = stableHash(preview.sessionId ?? items.joined(separator: ","))
-        let live = self.policy.current
+        // Both sides as this session and placement would see them: its variant, then the placement override.
+        let variantKey = preview.sessionId ?? items.joined(separator: ",")
+        let live = self.policy.current.assign(variantKey).policy.forPlacement(placement.rawValue)
+        let drafted = draft.assign(variantKey).policy.forPlacement(placement.rawValue)
         let liveRanking = rank(request, currentItem: items.last, limit: limit, gate: gate, snapshot: snapshot, policy: live, seed: seed)
-        let draftRanking = rank(request, currentItem: items.last, limit: limit, gate: gate, snapshot: snapshot, policy: draft, seed: seed)
-        return Self.compare(live: (live, liveRanking), draft: (draft, draftRanking), personalized: personalized)
+        let draftRanking = rank(request, currentItem: items.last, limit: limit, gate: gate, snapshot: snapshot, policy: drafted, seed: seed)
+        return Self.compare(live: (live, liveRanking), draft: (drafted, draftRanking), personalized: personalized)
     }
 
     static func compare(live: (RankingPolicy, Ranking), draft: (RankingPolicy, Ranking), personalized: Bool) -> PreviewResponse {

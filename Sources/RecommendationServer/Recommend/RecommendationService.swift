@@ -68,7 +68,7 @@ public struct RecommendationService: Sendable {
         let recommendationId = "rec-" + UUID().uuidString.lowercased()
         // A session in an experiment is ranked by its variant's policy, the same on every call.
         let assignment = self.policy.current.assign(query.sessionId)
-        let policy = assignment.policy
+        let policy = assignment.policy.forPlacement(query.placement.rawValue)
         var reasons: [DegradedReason] = []
 
         // Session, profile and the page view in parallel; each bounded by its own timeout.
