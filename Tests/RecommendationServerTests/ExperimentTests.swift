@@ -50,7 +50,18 @@ struct ExperimentTests {
         #expect(error("experiments:\n  a:\n    variants:\n      control: {share: 1, weights: {knn: 2}}\n")?.field == "experiments.a.variants.control.weights")
         #expect(error("experiments:\n  a: {variants: {control: {share: 1}}}\n  b: {variants: {control: {share: 1}}}\n")?.message
             == "only one experiment may run at a time")
+        #expect(error("experiment:\n  a: {variants: {control: {share: 1}}}\n")?.field == "experiment")
         #expect(error("experiments:\n  Bad Name: {variants: {control: {share: 1}}}\n")?.field == "experiments.Bad Name")
+    }
+
+    @Test("the shipped ranking files parse, the campaign example with a placement and an experiment")
+    func shippedFiles() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../config").standardized
+        let base = try RankingPolicy.load(path: folder.appendingPathComponent("ranking.yaml").path)
+        #expect(base.experiment == nil && base.placements.isEmpty)
+        let campaign = try RankingPolicy.load(path: folder.appendingPathComponent("ranking-black-friday.yaml").path)
+        #expect(campaign.forPlacement("cart").rules.maxPerCategory == 3)
+        #expect(campaign.experiment?.variants.map(\.name) == ["control", "hot"])
     }
 
     @Test("placement overrides merge into the base and into every variant; bad ones name the field")

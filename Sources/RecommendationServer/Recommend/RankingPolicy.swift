@@ -62,10 +62,15 @@ public struct RankingPolicy: Sendable, Equatable {
         }
         var experiment: RankingExperiment?
         var placements: [String: PlacementOverride] = [:]
-        if yaml.contains("experiments") || yaml.contains("placements") {
+        do {
             let root: Node?
             do { root = try Yams.compose(yaml: yaml) } catch { throw ConfigurationError(field: "<file>", "is not valid YAML: \(error)") }
             if case .mapping(let mapping)? = root {
+                // A misspelt section would otherwise be ignored without a word.
+                let known = ["engine", "rules", "placements", "experiments"]
+                if let unknown = mapping.keys.compactMap(\.string).first(where: { !known.contains($0) }) {
+                    throw ConfigurationError(field: unknown, "is not a known section; known sections are \(known.joined(separator: ", "))")
+                }
                 experiment = try RankingExperiment.parse(mapping["experiments"], base: mapping)
                 placements = try parsePlacements(mapping["placements"], base: mapping)
             }
