@@ -138,14 +138,10 @@ struct ExperimentTests {
     }
 }
 
-@Suite(
-    "Experiments end to end",
-    .enabled(if: IntegrationEnvironment.enabled(needs: "SESSIONRANK_POSTGRES_URL", "SESSIONRANK_REDIS_URL", "SESSIONRANK_KAFKA_BOOTSTRAP")),
-    .serialized
-)
-struct ExperimentEndToEndTests {
+/// In the admin suite, which is serialized: it writes the shared config table.
+extension AdminConfigTests {
     @Test("responses carry the variant; clicks reach /admin/v1/experiments and /metrics")
-    func endToEnd() async throws {
+    func experimentEndToEnd() async throws {
         // Both variants rank exactly like the shipped file, so suites running meanwhile see no change.
         let yaml = AdminConfigTests.shipped + """
 

@@ -10,8 +10,9 @@ public final class RankingConfigReloader: Service, Sendable {
     private struct State {
         /// The stored version this replica serves (nil: the file read at start, nothing stored yet).
         var live: Int64?
-        /// mtime and size of the file when last read, so an unchanged file is not re-read.
-        var fileStamp: FileStamp?
+        /// mtime and size of the file when last handled (inner nil: no file), so an unchanged
+        /// file is not re-read; outer nil until the first round.
+        var fileStamp: FileStamp?? = nil
     }
 
     private struct FileStamp: Equatable {
@@ -77,10 +78,10 @@ public final class RankingConfigReloader: Service, Sendable {
         let stamp = attributes.map {
             FileStamp(modified: $0[.modificationDate] as? Date ?? .distantPast, size: ($0[.size] as? NSNumber)?.intValue ?? 0)
         }
-        if let stamp, stamp == state.withLock({ $0.fileStamp }) { return }
+        if let handled = state.withLock({ $0.fileStamp }), handled == stamp { return }
         try await importFile(exists: stamp != nil)
         // Remembered only once handled, so a failed store is retried on the next round.
-        state.withLock { $0.fileStamp = stamp }
+        state.withLock { $0.fileStamp = .some(stamp) }
     }
 
     private func importFile(exists: Bool) async throws {
