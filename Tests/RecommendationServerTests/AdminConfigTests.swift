@@ -120,7 +120,7 @@ struct AdminConfigTests {
             #expect(try await Self.call(client, .get, "/admin/v1/config", token: "wrong-token-0123456789").status == .unauthorized)
             #expect(try await Self.call(client, .get, "/admin/v1/config", headers: [.authorization: "Basic \(Self.viewer)"]).status == .unauthorized)
 
-            for path in ["/admin/v1/config", "/admin/v1/config/versions", "/admin/v1/audit"] {
+            for path in ["/admin/v1/config", "/admin/v1/config/versions", "/admin/v1/audit", "/admin/v1/experiments", "/admin/v1/kpis"] {
                 #expect(try await Self.call(client, .get, path, token: Self.viewer).status == .ok, "\(path)")
                 #expect(try await Self.call(client, .get, path, token: Self.editor).status == .ok, "\(path)")
             }

@@ -128,6 +128,21 @@ struct ExperimentTests {
         #expect(counts["b"] == .init(served: 5, impressions: 12, clicks: 0, purchases: 1))
     }
 
+    @Test("live KPIs: per-second requests, p99, impressions and clicks over the last minute")
+    func liveKPIs() {
+        let kpis = LiveKPIs()
+        let now = 1_000_000.5
+        for latency in 1...100 { kpis.served(items: 10, latencyMicroseconds: latency * 1_000, at: now) }
+        kpis.clicked(at: now)
+        kpis.served(items: 5, latencyMicroseconds: 3_000, at: now - 2)
+        kpis.served(items: 5, latencyMicroseconds: 3_000, at: now - 61)  // outside the window
+        let minute = kpis.lastMinute(now: now)
+        #expect(minute.count == 60 && minute.last?.at == 1_000_000)
+        #expect(minute.last == .init(at: 1_000_000, requests: 100, p99Milliseconds: 99, impressions: 1_000, clicks: 1))
+        #expect(minute[57].requests == 1 && minute[57].p99Milliseconds == 3)
+        #expect(minute.reduce(0) { $0 + $1.requests } == 101)
+    }
+
     @Test("the interval on the difference from control is the two-proportion normal approximation")
     func interval() throws {
         let interval = try #require(ExperimentResults.interval(120, 1_000, 100, 1_000))
@@ -177,6 +192,11 @@ extension AdminConfigTests {
             let same = variants.first { $0["name"] as? String == "same" }
             #expect(same?["clicks"] as? Int == clicked)
             #expect(((same?["served"] as? Int) ?? 0) + ((variants.first { $0["name"] as? String == "control" }?["served"] as? Int) ?? 0) == 12)
+            let kpis = try await AdminConfigTests.call(client, .get, "/admin/v1/kpis", token: AdminConfigTests.viewer)
+            let seconds = kpis.json["seconds"] as? [[String: Any]] ?? []
+            #expect(seconds.count == 60)
+            #expect(seconds.reduce(0) { $0 + (($1["requests"] as? Int) ?? 0) } >= 12)
+            #expect(seconds.reduce(0) { $0 + (($1["clicks"] as? Int) ?? 0) } >= clicked)
             let metrics = try await client.getJSON("/metrics")
             #expect(metrics.body.contains(#"sessionrank_experiment_impressions_total{experiment="e2e""#))
             if clicked > 0 { #expect(metrics.body.contains(#"sessionrank_experiment_clicks_total{experiment="e2e",variant="same"}"#)) }

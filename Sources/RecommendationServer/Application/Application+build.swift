@@ -22,6 +22,7 @@ public struct ServerDependencies: Sendable {
     /// The admin API's view of the ranking config; nil leaves `/admin` out.
     public var rankingConfig: RankingConfigReloader? = nil
     public var experiments: ExperimentTracker? = nil
+    public var kpis: LiveKPIs? = nil
 }
 
 /// Builds the router: every public and operational endpoint.
@@ -53,7 +54,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
     if let reloader = dependencies.rankingConfig {
         AdminRoutes(
             auth: AdminAuthenticator(tokens: configuration.admin.tokens), reloader: reloader, recommender: dependencies.recommender,
-            experiments: dependencies.experiments,
+            experiments: dependencies.experiments, kpis: dependencies.kpis,
             maxBodyBytes: configuration.http.maxBodyBytes)
             .register(in: router)
         AdminPage().register(in: router)
@@ -90,9 +91,10 @@ public struct ServerComponents: Sendable {
         let compliance = try ComplianceGate.load(path: configuration.recommend.compliancePath)
         let pseudonymizer = Pseudonymizer(secret: configuration.privacy.pseudonymSecret)
         let experiments = ExperimentTracker(registry: metricsRegistry)
+        let kpis = LiveKPIs()
         let feedback = ExperimentFeedbackPublisher(
             base: KafkaFeedbackPublisher(producer: clients.kafka, topic: configuration.kafka.feedbackTopic, metrics: metrics, logger: logger),
-            tracker: experiments)
+            tracker: experiments, kpis: kpis)
         let sessions = RedisSessionStore(redis: clients.redis, settings: configuration.sessions)
         let enricher = EventEnricher(
             source: PostgresEnrichmentSource(client: clients.postgres, logger: logger),
@@ -133,6 +135,7 @@ public struct ServerComponents: Sendable {
             path: configuration.recommend.rankingPath, interval: .seconds(configuration.admin.reloadSeconds), logger: logger)
         dependencies.rankingConfig = rankingConfig
         dependencies.experiments = experiments
+        dependencies.kpis = kpis
         services = [
             clients.redis, clients.postgres, clients.kafka, KafkaMetricsCollector(producer: clients.kafka, metrics: metrics),
             catalogRefresher, ModelMetricsCollector(model: model, metrics: metrics), rankingConfig,

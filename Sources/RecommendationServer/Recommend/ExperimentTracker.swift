@@ -77,12 +77,15 @@ public final class ExperimentTracker: Sendable {
     }
 }
 
-/// Counts served lists and attributed feedback for the experiment, then publishes as before.
+/// Counts served lists and attributed feedback for the experiment and the live KPIs, then
+/// publishes as before.
 struct ExperimentFeedbackPublisher: FeedbackPublisher {
     let base: any FeedbackPublisher
     let tracker: ExperimentTracker
+    let kpis: LiveKPIs
 
     func publish(served: ServedRecord) {
+        kpis.served(items: served.items.count, latencyMicroseconds: served.latencyMicroseconds)
         if let experiment = served.experiment {
             tracker.served(recommendationId: served.recommendationId, experiment: experiment, variant: served.variant, items: served.items.count)
         }
@@ -90,6 +93,7 @@ struct ExperimentFeedbackPublisher: FeedbackPublisher {
     }
 
     func publish(feedback: FeedbackRecord) {
+        if feedback.type == .click { kpis.clicked() }
         tracker.feedback(recommendationId: feedback.recommendationId, type: feedback.type)
         base.publish(feedback: feedback)
     }

@@ -48,6 +48,11 @@ struct AdminPage: Sendable {
         <h2>Experiment</h2>
         <table id="experiment"></table>
 
+        <h2>Live, last minute (this replica)</h2>
+        <div class="cols"><div>requests/s <b id="rpsNow"></b><br><svg id="rps" width="360" height="80"></svg></div>
+        <div>p99 latency, ms <b id="p99Now"></b><br><svg id="p99" width="360" height="80"></svg></div>
+        <div>click-through rate <b id="ctrNow"></b><br><svg id="ctr" width="360" height="80"></svg></div></div>
+
         <script>
         const $ = id => document.getElementById(id);
         $('token').value = sessionStorage.getItem('sessionrank-admin-token') || '';
@@ -110,7 +115,26 @@ struct AdminPage: Sendable {
             show('result', 'rolled back to version ' + version, true); await load();
           } catch (error) { show('result', error.message, false); }
         }
-        $('load').onclick = load;
+        function chart(id, values) {
+          const svg = $(id), w = 360, h = 80, max = Math.max(1e-9, ...values.map(v => v || 0));
+          const points = values.map((v, i) => `${(i * w / Math.max(1, values.length - 1)).toFixed(1)},${(h - 4 - (v || 0) / max * (h - 8)).toFixed(1)}`);
+          svg.innerHTML = `<rect width="${w}" height="${h}" fill="#f7f7f7"/><polyline fill="none" stroke="#36c" stroke-width="2" points="${points.join(' ')}"/>`;
+        }
+        async function kpis() {
+          try {
+            const seconds = (await api('GET', '/kpis')).json.seconds.slice(0, -1);
+            const last = seconds.slice(-10), sum = (list, key) => list.reduce((a, s) => a + s[key], 0);
+            chart('rps', seconds.map(s => s.requests));
+            chart('p99', seconds.map(s => s.p99Milliseconds));
+            chart('ctr', seconds.map(s => s.impressions ? s.clicks / s.impressions : 0));
+            $('rpsNow').textContent = (sum(last, 'requests') / 10).toFixed(1);
+            $('p99Now').textContent = Math.max(0, ...last.map(s => s.p99Milliseconds || 0)).toFixed(1);
+            const impressions = sum(seconds, 'impressions');
+            $('ctrNow').textContent = impressions ? (100 * sum(seconds, 'clicks') / impressions).toFixed(2) + '%' : '';
+          } catch (error) { /* shown by load() */ }
+        }
+        setInterval(() => { if ($('token').value) kpis(); }, 5000);
+        $('load').onclick = () => { load(); kpis(); };
         $('validate').onclick = async () => {
           try { const r = await api('POST', '/config/validate', draft(), {'Content-Type': 'application/json'}); show('result', 'valid: ' + r.json.configVersion, true); }
           catch (error) { show('result', error.message, false); }
@@ -138,7 +162,7 @@ struct AdminPage: Sendable {
             show('result', `preview: ${p.removedByDraft.length} removed by the draft only`, true);
           } catch (error) { show('result', error.message, false); }
         };
-        if ($('token').value) load();
+        if ($('token').value) { load(); kpis(); }
         </script></body></html>
         """#
 }

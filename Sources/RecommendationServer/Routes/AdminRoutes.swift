@@ -9,6 +9,7 @@ struct AdminRoutes: Sendable {
     let reloader: RankingConfigReloader
     let recommender: RecommendationService
     let experiments: ExperimentTracker?
+    let kpis: LiveKPIs?
     let maxBodyBytes: Int
 
     var store: RankingConfigStore { reloader.store }
@@ -86,6 +87,10 @@ struct AdminRoutes: Sendable {
             let experiment = reloader.policy.current.experiment
             let counts = experiment.flatMap { experiments?.counts(experiment: $0.name) } ?? [:]
             return try Self.json(ExperimentResults(experiment: experiment, counts: counts))
+        }
+        group.get("/kpis") { request, _ -> Response in
+            _ = try auth.authorize(request, role: .viewer)
+            return try Self.json(KPIs(seconds: kpis?.lastMinute() ?? []))
         }
         group.get("/audit") { request, _ -> Response in
             _ = try auth.authorize(request, role: .viewer)
@@ -169,6 +174,11 @@ struct AdminRoutes: Sendable {
     struct Validated: Encodable {
         var valid: Bool
         var configVersion: String
+    }
+
+    struct KPIs: Encodable {
+        var seconds: [LiveKPIs.Second]
+        var note = "this replica's /v1/recommend answers, per second, for the last minute"
     }
 
     struct AuditList: Encodable {
