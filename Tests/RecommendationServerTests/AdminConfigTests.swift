@@ -263,6 +263,24 @@ struct AdminConfigTests {
         }
     }
 
+    @Test("a stored version that does not validate here is refused; the live config stays")
+    func refusesInvalidStoredVersion() async throws {
+        try await Self.withAdmin { client, components in
+            let reloader = components.rankingConfig
+            let live = reloader.policy.current
+            let liveVersion = reloader.liveVersion
+            // As if a replica running other code had stored it.
+            let bad = try #require(try await reloader.store.append(
+                yaml: "rules:\n  maxPerBrand: 0\n", author: "test", comment: "invalid", action: "update"))
+            await reloader.sync()
+            #expect(reloader.policy.current == live)
+            #expect(reloader.liveVersion == liveVersion)
+            let fixed = try await Self.put(client, yaml: Self.harmless("after-bad"), ifMatch: "\"\(bad.version)\"")
+            #expect(fixed.status == .ok)
+            #expect(reloader.liveVersion == (fixed.json["version"] as? Int).map(Int64.init))
+        }
+    }
+
     @Test("another replica converges on a version stored through this one")
     func replicasConverge() async throws {
         try await Self.withAdmin { client, components in

@@ -13,6 +13,8 @@ public final class RankingConfigReloader: Service, Sendable {
         /// mtime and size of the file when last handled (inner nil: no file), so an unchanged
         /// file is not re-read; outer nil until the first round.
         var fileStamp: FileStamp?? = nil
+        /// A stored version that did not validate here, so it is logged once, not every round.
+        var refused: Int64?
     }
 
     private struct FileStamp: Equatable {
@@ -56,9 +58,10 @@ public final class RankingConfigReloader: Service, Sendable {
     /// that no longer validates (say, after an upgrade) is refused and logged.
     @discardableResult
     public func activate(_ version: RankingConfigVersion) -> Bool {
-        guard (liveVersion ?? 0) < version.version else { return false }
+        guard (liveVersion ?? 0) < version.version, state.withLock({ $0.refused }) != version.version else { return false }
         let parsed: RankingPolicy
         do { parsed = try RankingPolicy.parse(yaml: version.yaml) } catch {
+            state.withLock { $0.refused = version.version }
             logger.error("stored ranking config does not validate; keeping the live config",
                          metadata: ["version": "\(version.version)", "error": "\(error)"])
             return false
