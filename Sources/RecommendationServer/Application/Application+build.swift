@@ -19,6 +19,10 @@ public struct ServerDependencies: Sendable {
     public var catalog: ProductCatalog
     public var recommender: RecommendationService
     public var feedback: any FeedbackPublisher
+    /// The admin API's view of the ranking config; nil leaves `/admin` out.
+    public var rankingConfig: RankingConfigReloader? = nil
+    public var experiments: ExperimentTracker? = nil
+    public var kpis: LiveKPIs? = nil
 }
 
 /// Builds the router: every public and operational endpoint.
@@ -47,17 +51,26 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
         maxBodyBytes: dependencies.configuration.http.maxBodyBytes
     ).register(in: router)
     OpenAPIRoute().register(in: router)
+    if let reloader = dependencies.rankingConfig {
+        AdminRoutes(
+            auth: AdminAuthenticator(tokens: configuration.admin.tokens), reloader: reloader, recommender: dependencies.recommender,
+            experiments: dependencies.experiments, kpis: dependencies.kpis,
+            maxBodyBytes: configuration.http.maxBodyBytes)
+            .register(in: router)
+        AdminPage().register(in: router)
+    }
     return router
 }
 
 /// Everything the service runs: the dependencies of the routes and the background services.
 public struct ServerComponents: Sendable {
-    public let dependencies: ServerDependencies
+    public private(set) var dependencies: ServerDependencies
     public let services: [any Service]
     public let catalogRefresher: CatalogRefresher
     public let model: LiveModel
     public let modelUpdater: ModelUpdater
     public let snapshotWriter: SnapshotWriter
+    public let rankingConfig: RankingConfigReloader
 
     public init(configuration: ServiceConfiguration, metricsRegistry: PrometheusCollectorRegistry, logger: Logger) throws {
         let clients = try Clients(configuration: configuration, logger: logger)
@@ -84,8 +97,11 @@ public struct ServerComponents: Sendable {
         )
         let compliance = try ComplianceGate.load(path: configuration.recommend.compliancePath)
         let pseudonymizer = Pseudonymizer(secret: configuration.privacy.pseudonymSecret)
-        let feedback = KafkaFeedbackPublisher(
-            producer: clients.kafka, topic: configuration.kafka.feedbackTopic, metrics: metrics, logger: logger)
+        let experiments = ExperimentTracker(registry: metricsRegistry)
+        let kpis = LiveKPIs()
+        let feedback = ExperimentFeedbackPublisher(
+            base: KafkaFeedbackPublisher(producer: clients.kafka, topic: configuration.kafka.feedbackTopic, metrics: metrics, logger: logger),
+            tracker: experiments, kpis: kpis)
         let sessions = RedisSessionStore(redis: clients.redis, settings: configuration.sessions)
         let enricher = EventEnricher(
             source: PostgresEnrichmentSource(client: clients.postgres, logger: logger),
@@ -121,9 +137,15 @@ public struct ServerComponents: Sendable {
             configuration: configuration, metrics: metrics, readiness: readiness, ingestor: ingestor, sessions: sessions,
             users: PostgresUserStore(client: clients.postgres, logger: logger), enricher: enricher, catalog: catalog,
             recommender: recommender, feedback: feedback)
+        rankingConfig = RankingConfigReloader(
+            store: RankingConfigStore(client: clients.postgres, logger: logger), policy: policy,
+            path: configuration.recommend.rankingPath, interval: .seconds(configuration.admin.reloadSeconds), logger: logger)
+        dependencies.rankingConfig = rankingConfig
+        dependencies.experiments = experiments
+        dependencies.kpis = kpis
         var services: [any Service] = [
             clients.redis, clients.postgres, clients.kafka, KafkaMetricsCollector(producer: clients.kafka, metrics: metrics),
-            catalogRefresher, ModelMetricsCollector(model: model, metrics: metrics),
+            catalogRefresher, ModelMetricsCollector(model: model, metrics: metrics), rankingConfig,
         ]
         if configuration.model.learnFromLog {
             // Shutdown runs in reverse: the updater applies its last batch before the final snapshot.

@@ -169,6 +169,11 @@ extension ServiceConfiguration {
         configuration.model.snapshotsKept = try model.int("snapshotsKept", default: defaults.model.snapshotsKept, in: 1...100)
         try model.rejectUnknownKeys()
 
+        let admin = try root.section("admin")
+        configuration.admin.tokens = try AdminToken.parse(node: admin.node("tokens"), environment: environment["SESSIONRANK_ADMIN_TOKENS"])
+        configuration.admin.reloadSeconds = try admin.int("reloadSeconds", default: defaults.admin.reloadSeconds, in: 1...3_600)
+        try admin.rejectUnknownKeys()
+
         try root.rejectUnknownKeys()
         return configuration
     }

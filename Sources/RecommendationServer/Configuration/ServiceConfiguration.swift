@@ -17,6 +17,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var privacy = PrivacySettings()
     public var recommend = RecommendSettings()
     public var model = ModelSettings()
+    public var admin = AdminSettings()
 
     public init() {}
 
@@ -118,5 +119,12 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var snapshotIntervalSeconds = 300
         /// How many of the newest written snapshots are kept.
         public var snapshotsKept = 3
+    }
+
+    public struct AdminSettings: Sendable, Equatable {
+        /// Bearer tokens of the admin API; none means the admin API refuses everything with 401.
+        public var tokens: [AdminToken] = []
+        /// How often a replica checks PostgreSQL and the ranking file for a newer ranking config.
+        public var reloadSeconds = 5
     }
 }

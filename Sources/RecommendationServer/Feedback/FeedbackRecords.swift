@@ -27,6 +27,8 @@ public struct ServedRecord: Codable, Sendable, Equatable {
     public var modelVersion: String
     public var configVersion: String
     public var variant: String
+    /// The running experiment, when the variant is one of its variants.
+    public var experiment: String? = nil
     public var degraded: Bool
     public var latencyMicroseconds: Int
     public var servedAt: Double

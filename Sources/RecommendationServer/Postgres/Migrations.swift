@@ -64,6 +64,34 @@ enum Migrations {
                 "CREATE INDEX backend_requests_user_idx ON backend_requests (user_id)",
                 "CREATE INDEX backend_requests_created_idx ON backend_requests (created_at)",
             ]
-        )
+        ),
+        Migration(
+            version: 2,
+            name: "ranking config versions and audit",
+            statements: [
+                """
+                CREATE TABLE ranking_config_versions (
+                    version    bigserial PRIMARY KEY,
+                    yaml       text NOT NULL,
+                    digest     text NOT NULL,
+                    author     text NOT NULL,
+                    comment    text NOT NULL DEFAULT '',
+                    source     text,
+                    created_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE ranking_config_audit (
+                    id      bigserial PRIMARY KEY,
+                    at      timestamptz NOT NULL DEFAULT now(),
+                    actor   text NOT NULL,
+                    action  text NOT NULL,
+                    version bigint,
+                    detail  text NOT NULL DEFAULT ''
+                )
+                """,
+                "CREATE INDEX ranking_config_audit_at_idx ON ranking_config_audit (at)",
+            ]
+        ),
     ]
 }

@@ -10,8 +10,35 @@ public struct RankingPolicy: Sendable, Equatable {
     public var engine: RankingConfig
     public var rules: BusinessRules
     public var version: String
+    /// The running A/B test, if any (`experiments:`).
+    public var experiment: RankingExperiment?
+    /// `placements:` overrides (home, product, cart, search), already merged with this config.
+    public var placements: [String: PlacementOverride] = [:]
+
+    public struct PlacementOverride: Sendable, Equatable {
+        public var engine: RankingConfig
+        public var rules: BusinessRules
+    }
+
+    /// This config as it ranks on `placement`.
+    public func forPlacement(_ placement: String) -> RankingPolicy {
+        guard let override = placements[placement] else { return self }
+        var policy = self
+        policy.engine = override.engine
+        policy.rules = override.rules
+        return policy
+    }
 
     public static let `default` = RankingPolicy(engine: .default, rules: BusinessRules(), version: "default")
+
+    /// The variant name and the policy that ranks `sessionId`: the experiment's variant, or this.
+    public func assign(_ sessionId: String) -> (variant: String, experiment: String?, policy: RankingPolicy) {
+        guard let experiment else { return ("control", nil, self) }
+        let variant = experiment.variant(for: sessionId)
+        var policy = variant.policy
+        policy.version = version
+        return (variant.name, experiment.name, policy)
+    }
 
     private struct File: Decodable {
         var engine: RankingConfig?
@@ -33,8 +60,59 @@ public struct RankingPolicy: Sendable, Equatable {
             let parts = first.split(separator: ":", maxSplits: 1)
             throw ConfigurationError(field: String(parts[0]), String(parts.count > 1 ? parts[1].dropFirst() : ""))
         }
+        var experiment: RankingExperiment?
+        var placements: [String: PlacementOverride] = [:]
+        do {
+            let root: Node?
+            do { root = try Yams.compose(yaml: yaml) } catch { throw ConfigurationError(field: "<file>", "is not valid YAML: \(error)") }
+            if case .mapping(let mapping)? = root {
+                // A misspelt section would otherwise be ignored without a word.
+                let known = ["engine", "rules", "placements", "experiments"]
+                if let unknown = mapping.keys.compactMap(\.string).first(where: { !known.contains($0) }) {
+                    throw ConfigurationError(field: unknown, "is not a known section; known sections are \(known.joined(separator: ", "))")
+                }
+                experiment = try RankingExperiment.parse(mapping["experiments"], base: mapping)
+                placements = try parsePlacements(mapping["placements"], base: mapping)
+            }
+        }
         let digest = SHA256.hash(data: Data(yaml.utf8)).map { String(format: "%02x", $0) }.joined()
-        return RankingPolicy(engine: file.engine ?? .default, rules: rules, version: "cfg-" + digest.prefix(12))
+        return RankingPolicy(
+            engine: file.engine ?? .default, rules: rules, version: "cfg-" + digest.prefix(12), experiment: experiment,
+            placements: placements)
+    }
+
+    /// Each placement's partial `engine`/`rules` merged into the base, validated like the base.
+    private static func parsePlacements(_ node: Node?, base: Node.Mapping) throws(ConfigurationError) -> [String: PlacementOverride] {
+        guard let node, node.null == nil else { return [:] }
+        guard case .mapping(let overrides) = node else {
+            throw ConfigurationError(field: "placements", "must be a mapping of placement (\(Placement.allCases.map(\.rawValue).joined(separator: ", "))) to {engine?, rules?}")
+        }
+        var placements: [String: PlacementOverride] = [:]
+        for (key, value) in overrides {
+            let name = key.string ?? ""
+            let field = "placements.\(name)"
+            guard Placement(rawValue: name) != nil else {
+                throw ConfigurationError(field: field, "is not a placement; placements are \(Placement.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard case .mapping(let override) = value else { throw ConfigurationError(field: field, "must be {engine?, rules?}") }
+            if let unknown = override.keys.compactMap(\.string).first(where: { $0 != "engine" && $0 != "rules" }) {
+                throw ConfigurationError(field: "\(field).\(unknown)", "is not a known setting; known settings here are engine, rules")
+            }
+            var merged = base
+            merged["experiments"] = nil
+            merged["placements"] = nil
+            for section in ["engine", "rules"] {
+                if let change = override[section] { merged[section] = RankingExperiment.merge(base[section], change) }
+            }
+            let policy: RankingPolicy
+            do { policy = try parse(yaml: try Yams.serialize(node: .mapping(merged))) } catch let error as ConfigurationError {
+                throw ConfigurationError(field: "\(field).\(error.field)", error.message)
+            } catch {
+                throw ConfigurationError(field: field, "cannot be combined with the base config: \(error)")
+            }
+            placements[name] = PlacementOverride(engine: policy.engine, rules: policy.rules)
+        }
+        return placements
     }
 
     /// Reads `path`; a missing file means the defaults.

@@ -66,7 +66,9 @@ public struct RecommendationService: Sendable {
     public func recommend(_ query: RecommendQuery, now: Date = Date()) async -> RecommendationResponse {
         let started = ContinuousClock.now
         let recommendationId = "rec-" + UUID().uuidString.lowercased()
-        let policy = self.policy.current
+        // A session in an experiment is ranked by its variant's policy, the same on every call.
+        let assignment = self.policy.current.assign(query.sessionId)
+        let policy = assignment.policy.forPlacement(query.placement.rawValue)
         var reasons: [DegradedReason] = []
 
         // Session, profile and the page view in parallel; each bounded by its own timeout.
@@ -111,15 +113,68 @@ public struct RecommendationService: Sendable {
             request.interests = [:]
         }
 
+        let ranking = rank(
+            request, currentItem: query.itemId, limit: query.limit, gate: gate, snapshot: snapshot, policy: policy,
+            seed: stableHash(recommendationId))
+        if ranking.modelEmpty { reasons.append(.modelEmpty) }
+        let (outcome, removed, disclosures) = (ranking.outcome, ranking.removed, ranking.disclosures)
+        for entry in removed { metrics.ruleExclusions(entry.rule).increment() }
+
+        let items = outcome.items.enumerated().map { index, item in
+            RecommendationResponse.Item(
+                itemId: item.itemId, score: item.score, position: index + 1, disclosure: disclosures[item.itemId],
+                components: query.debug ? item.components : nil, placement: query.debug ? item.placement : nil)
+        }
+        metrics.recommendations.increment()
+        for reason in reasons { metrics.recommendDegraded[reason]?.increment() }
+
+        let modelVersion = "m-\(model.model.version)"
+        let response = RecommendationResponse(
+            recommendationId: recommendationId, items: items, modelVersion: modelVersion, configVersion: policy.version,
+            variant: assignment.variant, personalized: personalized, degraded: !reasons.isEmpty,
+            degradedReasons: reasons.isEmpty ? nil : reasons, removed: query.debug ? removed : nil)
+
+        let elapsed = ContinuousClock.now - started
+        var served = ServedRecord(
+            recommendationId: recommendationId,
+            sessionId: personalized ? query.sessionId : pseudonymizer.pseudonym(for: query.sessionId),
+            personalized: personalized, placement: query.placement.rawValue,
+            items: outcome.items.enumerated().map { index, item in
+                ServedRecord.Item(itemId: item.itemId, position: index + 1, score: item.score, placement: item.placement, features: item.features)
+            },
+            modelVersion: modelVersion, configVersion: policy.version, variant: response.variant, degraded: response.degraded,
+            latencyMicroseconds: Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000),
+            servedAt: now.timeIntervalSince1970)
+        served.experiment = assignment.experiment
+        feedback.publish(served: served)
+        return response
+    }
+
+    /// What one ranking pass produced, before anything is recorded or published.
+    struct Ranking {
+        var outcome: BusinessRuleApplier.Outcome
+        /// Compliance withholdings first, then what the business rules removed.
+        var removed: [RecommendationResponse.Removed]
+        var disclosures: [String: String]
+        var modelEmpty: Bool
+    }
+
+    /// The pure ranking step: candidates from the live model under `policy`, compliance, business
+    /// rules, top `limit`. No I/O and no metrics, so preview can rank one request under two policies.
+    func rank(
+        _ request: RecommendationRequest, currentItem: String?, limit: Int, gate: ComplianceGate.Context, snapshot: CatalogSnapshot,
+        policy: RankingPolicy, seed: UInt64
+    ) -> Ranking {
         var ranked: [RuledItem] = []
+        var modelEmpty = false
         if model.hasLearned {
             ranked = model.model.recommend(request, config: policy.engine).map {
                 RuledItem(itemId: $0.itemId, score: $0.score, components: $0.components, features: $0.features)
             }
         }
         if ranked.isEmpty {
-            reasons.append(.modelEmpty)
-            ranked = snapshot.fallbackOrder.lazy.filter { !request.exclude.contains($0) && $0 != query.itemId }
+            modelEmpty = true
+            ranked = snapshot.fallbackOrder.lazy.filter { !request.exclude.contains($0) && $0 != currentItem }
                 .prefix(request.limit).enumerated().map { RuledItem(itemId: $0.element, score: 1 / Double($0.offset + 1)) }
         }
 
@@ -143,17 +198,17 @@ public struct RecommendationService: Sendable {
         let applier = BusinessRuleApplier(rules: policy.rules, priceBands: model.model.parameters.priceBands)
         func applyRules() -> BusinessRuleApplier.Outcome {
             applier.apply(
-                eligible, limit: query.limit,
+                eligible, limit: limit,
                 attributes: { snapshot.engineCatalog.items[$0] },
                 isEligible: { id in
                     guard case .allowed(let disclosure) = gate.check(snapshot.products[id]) else { return false }
                     if let disclosure { disclosures[id] = disclosure }
                     return !request.exclude.contains(id)
                 },
-                seed: stableHash(recommendationId))
+                seed: seed)
         }
         var outcome = applyRules()
-        if outcome.items.count < query.limit && model.hasLearned {
+        if outcome.items.count < limit && model.hasLearned {
             // A narrow session (one category, or mostly restricted items) can leave too few after
             // compliance and diversity caps: popular items follow, scored below every session candidate.
             var popular = request
@@ -170,38 +225,10 @@ public struct RecommendationService: Sendable {
             }
         }
         removed += outcome.removed.map { .init(itemId: $0.itemId, rule: $0.rule) }
-        for entry in removed { metrics.ruleExclusions(entry.rule).increment() }
-
-        let items = outcome.items.enumerated().map { index, item in
-            RecommendationResponse.Item(
-                itemId: item.itemId, score: item.score, position: index + 1, disclosure: disclosures[item.itemId],
-                components: query.debug ? item.components : nil, placement: query.debug ? item.placement : nil)
-        }
-        metrics.recommendations.increment()
-        for reason in reasons { metrics.recommendDegraded[reason]?.increment() }
-
-        let modelVersion = "m-\(model.model.version)"
-        let response = RecommendationResponse(
-            recommendationId: recommendationId, items: items, modelVersion: modelVersion, configVersion: policy.version,
-            variant: "control", personalized: personalized, degraded: !reasons.isEmpty,
-            degradedReasons: reasons.isEmpty ? nil : reasons, removed: query.debug ? removed : nil)
-
-        let elapsed = ContinuousClock.now - started
-        let served = ServedRecord(
-            recommendationId: recommendationId,
-            sessionId: personalized ? query.sessionId : pseudonymizer.pseudonym(for: query.sessionId),
-            personalized: personalized, placement: query.placement.rawValue,
-            items: outcome.items.enumerated().map { index, item in
-                ServedRecord.Item(itemId: item.itemId, position: index + 1, score: item.score, placement: item.placement, features: item.features)
-            },
-            modelVersion: modelVersion, configVersion: policy.version, variant: response.variant, degraded: response.degraded,
-            latencyMicroseconds: Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000),
-            servedAt: now.timeIntervalSince1970)
-        feedback.publish(served: served)
-        return response
+        return Ranking(outcome: outcome, removed: removed, disclosures: disclosures, modelEmpty: modelEmpty)
     }
 
-    private func readSession(_ sessionId: String) async -> Result<SessionState, any Error> {
+    func readSession(_ sessionId: String) async -> Result<SessionState, any Error> {
         let sessions = self.sessions
         do {
             return .success(try await withDeadline(.milliseconds(settings.sessionTimeoutMilliseconds)) { try await sessions.session(sessionId) })

@@ -1,0 +1,47 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Checks `Authorization: Bearer …` against the configured admin tokens.
+public struct AdminAuthenticator: Sendable {
+    /// SHA-256 of each token: comparing digests in constant time hides both content and length.
+    private let entries: [(digest: [UInt8], name: String, role: AdminRole)]
+
+    public init(tokens: [AdminToken]) {
+        entries = tokens.map { (Array(SHA256.hash(data: Data($0.token.utf8))), $0.name, $0.role) }
+    }
+
+    /// The caller's name, when its token allows `role`; otherwise 401 (no or unknown token) or 403.
+    public func authorize(_ request: Request, role required: AdminRole) throws(APIError) -> String {
+        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw Self.unauthorized("requires Authorization: Bearer <admin token>")
+        }
+        let presented = Array(SHA256.hash(data: Data(header.dropFirst(7).utf8)))
+        // Every entry is compared, so the time taken does not say which one matched.
+        var match: (name: String, role: AdminRole)?
+        for entry in entries where Self.constantTimeEqual(entry.digest, presented) && match == nil {
+            match = (entry.name, entry.role)
+        }
+        guard let match else { throw Self.unauthorized("the token is not valid") }
+        guard match.role >= required else {
+            throw APIError(
+                status: .forbidden, code: "forbidden", field: "Authorization",
+                message: "role \(match.role.rawValue) may not do this; requires \(required.rawValue)")
+        }
+        return match.name
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+
+    private static func unauthorized(_ message: String) -> APIError {
+        APIError(
+            status: .unauthorized, code: "unauthorized", field: "Authorization", message: message,
+            headers: [.wwwAuthenticate: #"Bearer realm="sessionrank-admin""#])
+    }
+}
