@@ -38,6 +38,9 @@ start_postgres() {
     fi
     if as_postgres "$bin/pg_ctl" -D "$POSTGRES_DIR" status >/dev/null 2>&1; then
         log "postgres already running on $POSTGRES_PORT"
+    elif "$bin/pg_isready" -q -h 127.0.0.1 -p "$POSTGRES_PORT" -t 1; then
+        # Another checkout's project-local server holds the port: share it rather than fail.
+        log "postgres of another checkout answers on $POSTGRES_PORT; using it"
     else
         as_postgres "$bin/pg_ctl" -D "$POSTGRES_DIR" -l "$POSTGRES_DIR/postgres.log" -w -t 60 start \
             -o "-p $POSTGRES_PORT -c listen_addresses=127.0.0.1 -k $POSTGRES_DIR -c max_connections=200" >/dev/null
@@ -54,6 +57,9 @@ start_kafka() {
     mkdir -p "$KAFKA_DIR"
     if [ -f "$KAFKA_DIR/kafka-dev.pid" ] && kill -0 "$(cat "$KAFKA_DIR/kafka-dev.pid")" 2>/dev/null; then
         log "kafka dev broker already running on $KAFKA_PORT"; return
+    fi
+    if (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null; then
+        log "a kafka dev broker of another checkout answers on $KAFKA_PORT; using it"; return
     fi
     local binary; binary="$(bin_path)/sessionrank"
     [ -x "$binary" ] || die "$binary is missing; build first (make build)"
