@@ -79,3 +79,14 @@ struct ConfigurationTests {
         #expect(settings.database == "shop")
     }
 }
+
+@Suite("Recommend budget")
+struct RecommendBudgetConfigurationTests {
+    @Test func dependencyTimeoutsMustFitTheBudget() throws {
+        let error = #expect(throws: ConfigurationError.self) {
+            try ServiceConfiguration.parse(yaml: "recommend:\n  budgetMilliseconds: 30\n  sessionTimeoutMilliseconds: 40\n")
+        }
+        #expect(error?.field == "recommend.sessionTimeoutMilliseconds")
+        #expect(error?.message.contains("at most recommend.budgetMilliseconds (30)") == true)
+    }
+}

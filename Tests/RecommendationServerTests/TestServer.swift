@@ -25,6 +25,7 @@ enum TestServer {
         // Generous budgets: the tests share two cores with the servers.
         configuration.redis.commandTimeoutMilliseconds = 2_000
         configuration.enrichment.budgetMilliseconds = 2_000
+        configuration.recommend.budgetMilliseconds = 2_000
         // Each app gets its own snapshot folder, so apps never load each other's snapshots.
         configuration.model.snapshotDirectory = temporaryDirectory("snapshots")
         // Suites share the log, so a learning model would see every other suite's events; the

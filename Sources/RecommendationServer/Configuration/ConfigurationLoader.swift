@@ -158,6 +158,14 @@ extension ServiceConfiguration {
         configuration.recommend.compliancePath = try recommend.string("compliancePath", default: defaults.recommend.compliancePath)
         configuration.recommend.rankingPath = try recommend.string("rankingPath", default: defaults.recommend.rankingPath)
         try recommend.rejectUnknownKeys()
+        for (field, value) in [
+            ("sessionTimeoutMilliseconds", configuration.recommend.sessionTimeoutMilliseconds),
+            ("profileTimeoutMilliseconds", configuration.recommend.profileTimeoutMilliseconds),
+        ] where value > configuration.recommend.budgetMilliseconds {
+            throw ConfigurationError(
+                field: "recommend.\(field)",
+                "must be at most recommend.budgetMilliseconds (\(configuration.recommend.budgetMilliseconds)); got \(value)")
+        }
 
         let model = try root.section("model")
         configuration.model.snapshotDirectory = try model.string("snapshotDirectory", default: defaults.model.snapshotDirectory)

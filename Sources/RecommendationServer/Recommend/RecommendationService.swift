@@ -252,7 +252,11 @@ public struct RecommendationService: Sendable {
         event.context = query.context
         event.context.page = event.context.page ?? query.placement.rawValue
         do {
-            let result = try await ingestor.ingest(events: [event], now: now.timeIntervalSince1970)
+            // The answer does not wait past the call's budget; the view is still recorded if it can be.
+            let (ingestor, view) = (self.ingestor, event)
+            let result = try await withDeadline(.milliseconds(settings.budgetMilliseconds)) {
+                try await ingestor.ingest(events: [view], now: now.timeIntervalSince1970)
+            }
             return !result.degraded
         } catch {
             logger.warning("page view not recorded", metadata: ["error": "\(error)"])
