@@ -42,6 +42,9 @@ enum TextSummary {
             if !e.errors.isEmpty {
                 lines.append("    errors: " + e.errors.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
             }
+            if e.name != "overall", let accepted = e.eventsAccepted, let perSecond = e.eventsPerSecond {
+                lines.append("    events accepted: \(accepted) = \(Format.number(perSecond, digits: 1))/s")
+            }
         }
         lines.append("(latency in ms from the intended send time; 'late' = sent more than the late threshold after it)")
         if let c = s.correctness {

@@ -20,6 +20,9 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Warm-up seconds; overrides the scenario.")
     var warmup: Double?
 
+    @Option(help: "Run every workload at this constant rate per second (replaces the scenario's profiles; before --rate-scale).")
+    var rate: Double?
+
     @Option(help: "Multiply every workload's rate by this factor.")
     var rateScale: Double?
 
@@ -39,6 +42,7 @@ struct ScenarioOptions: ParsableArguments {
         if let warmup { s.warmupSeconds = warmup }
         if let clientThreads { s.clientThreads = clientThreads }
         if let catalog { s.correctness.catalogFile = catalog }
+        if let rate { s.setConstantRate(rate) }
         if let rateScale {
             for i in s.workloads.indices { s.workloads[i].rate = s.workloads[i].rate.scaled(by: rateScale) }
         }

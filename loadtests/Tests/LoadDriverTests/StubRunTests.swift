@@ -29,6 +29,20 @@ import LoadStub
         #expect(output.summary.correctness?.skippedReason != nil)
     }
 
+    @Test func batchesOfFiftyCountEveryAcceptedEvent() async throws {
+        let server = try await StubServer.start()
+        var batch = Workload(kind: .events, rate: .constant(20))
+        batch.batchSize = 50
+        let output = try await LoadRunner.run(scenario: scenario(port: server.port, workloads: [batch]), catalog: nil, environment: [:])
+        try await server.shutdown()
+        let events = try #require(output.summary.endpoint("events"))
+        #expect(events.scheduled == 40)
+        #expect(events.succeeded == 40)
+        #expect(events.errors.isEmpty)
+        #expect(events.eventsAccepted == 2_000)
+        #expect(events.eventsPerSecond == 1_000)
+    }
+
     @Test func delayIsMeasuredFromTheIntendedTime() async throws {
         var options = StubOptions()
         options.delayMicros = 20_000

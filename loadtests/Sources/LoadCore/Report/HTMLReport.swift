@@ -29,14 +29,15 @@ public enum HTMLReport {
     }
 
     static func endpointTable(_ s: RunSummary) -> String {
-        var rows = "<h2>Endpoints</h2><table><tr><th>endpoint</th><th>target/s</th><th>achieved/s</th><th>ok</th><th>errors</th><th>timeouts</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>sent late</th><th>lateness p99</th></tr>"
+        var rows = "<h2>Endpoints</h2><table><tr><th>endpoint</th><th>target/s</th><th>achieved/s</th><th>ok</th><th>errors</th><th>timeouts</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>sent late</th><th>lateness p99</th><th>events accepted/s</th></tr>"
         for e in s.endpoints + [s.overall] {
             let errors = e.errors.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
             rows += "<tr><td>\(esc(e.name))</td><td>\(Format.number(e.targetRate, digits: 1))</td><td>\(Format.number(e.achievedRate, digits: 1))</td><td>\(e.succeeded)</td>"
             rows += "<td>\(e.errors.isEmpty ? "0" : esc(errors))</td><td>\(e.timeouts)</td>"
             let l = e.latencyMs
             rows += [l.p50, l.p90, l.p99, l.p999, l.max].map { "<td>\(Format.number($0))</td>" }.joined()
-            rows += "<td>\(e.lateSends)</td><td>\(Format.number(e.latenessP99Ms))</td></tr>"
+            rows += "<td>\(e.lateSends)</td><td>\(Format.number(e.latenessP99Ms))</td>"
+            rows += "<td>\(e.eventsPerSecond.map { Format.number($0, digits: 1) } ?? "")</td></tr>"
         }
         return rows + "</table>\n"
     }

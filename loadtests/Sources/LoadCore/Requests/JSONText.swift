@@ -34,6 +34,12 @@ public struct JSONText: Sendable {
 
     public static func appendQuoted(_ value: String, to text: inout String) {
         text += "\""
+        // Ids, types and timestamps never need escaping: append them whole.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            text += value
+            text += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": text += "\\\""

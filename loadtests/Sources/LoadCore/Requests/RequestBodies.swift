@@ -11,10 +11,13 @@ public struct EventBody: Sendable {
     public var device: String
     public var region: String
     public var page: String
+    /// RFC 3339 client time (`RFC3339Timestamp`); without it the service uses its receive time.
+    public var timestamp: String?
 
     public init(
         eventId: String, type: String, sessionId: String, deviceId: String, userId: String?, itemId: String?,
-        recommendationId: String? = nil, position: Int? = nil, device: String, region: String, page: String = "product"
+        recommendationId: String? = nil, position: Int? = nil, device: String, region: String, page: String = "product",
+        timestamp: String? = nil
     ) {
         self.eventId = eventId
         self.type = type
@@ -27,6 +30,7 @@ public struct EventBody: Sendable {
         self.device = device
         self.region = region
         self.page = page
+        self.timestamp = timestamp
     }
 
     public var json: String {
@@ -44,6 +48,7 @@ public struct EventBody: Sendable {
         body.field("itemId", itemId)
         body.field("recommendationId", recommendationId)
         body.field("position", position)
+        body.field("timestamp", timestamp)
         body.field("context", raw: context.closed())
         return body.closed()
     }

@@ -108,3 +108,11 @@ public struct ItemUniverse: Codable, Sendable {
         return "u-" + String(repeating: "0", count: max(0, 4 - number.count)) + number
     }
 }
+
+extension Scenario {
+    /// Puts every workload at one constant rate (`--rate`): the fixed-rate steps of a
+    /// benchmark, from one scenario file, each a separate run with its own warm-up.
+    public mutating func setConstantRate(_ rate: Double) {
+        for index in workloads.indices { workloads[index].rate = .constant(rate) }
+    }
+}

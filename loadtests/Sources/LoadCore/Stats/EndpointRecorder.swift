@@ -11,6 +11,8 @@ public struct EndpointRecorder: Sendable {
     public var lateness = Histogram<UInt64>(highestTrackableValue: highestTrackableMicros, numberOfSignificantValueDigits: .two)
     public var scheduled = 0
     public var succeeded = 0
+    /// Events accepted by successful `POST /v1/events` answers (a batch counts all its events).
+    public var eventsAccepted = 0
     public var timeouts = 0
     public var lateSends = 0
     public var errors: [String: Int] = [:]
@@ -31,6 +33,7 @@ public struct EndpointRecorder: Sendable {
         lateness.add(other.lateness)
         scheduled += other.scheduled
         succeeded += other.succeeded
+        eventsAccepted += other.eventsAccepted
         timeouts += other.timeouts
         lateSends += other.lateSends
         errors.merge(other.errors, uniquingKeysWith: +)

@@ -45,7 +45,8 @@ public struct RunRecorder: Sendable {
         }
     }
 
-    public mutating func recordCompletion(endpoint: String, intendedNanos: UInt64, completedNanos: UInt64, outcome: Outcome) {
+    /// `events`: events the answer accepted (events endpoint, successful answers), for events/s.
+    public mutating func recordCompletion(endpoint: String, intendedNanos: UInt64, completedNanos: UInt64, outcome: Outcome, events: Int = 0) {
         guard intendedNanos >= warmupNanos else { return }
         let intendedSecond = Self.second(of: intendedNanos, warmup: warmupNanos)
         let doneSecond = Self.second(of: completedNanos, warmup: warmupNanos)
@@ -56,6 +57,7 @@ public struct RunRecorder: Sendable {
                 let micros = completedNanos > intendedNanos ? (completedNanos - intendedNanos) / 1000 : 0
                 let clamped = min(micros, EndpointRecorder.highestTrackableMicros)
                 recorder.succeeded += 1
+                recorder.eventsAccepted += events
                 _ = recorder.latency.record(clamped)
                 _ = recorder.seconds[i].latency.record(clamped)
                 recorder.seconds[recorder.bucket(doneSecond)].completed += 1

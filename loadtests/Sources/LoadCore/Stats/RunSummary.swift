@@ -98,6 +98,10 @@ public struct EndpointSummary: Codable, Sendable {
     public var latenessMaxMs: Double
     public var percentiles: [PercentilePoint]
     public var timeline: [TimelinePoint]
+    /// Events accepted in successful answers and their rate over the measured window
+    /// (events endpoint only; a 50-event batch counts 50).
+    public var eventsAccepted: Int?
+    public var eventsPerSecond: Double?
 
     public var failed: Int { errors.values.reduce(0, +) + timeouts }
     /// Failures over everything that was scheduled (a request that never finished counts as failed).

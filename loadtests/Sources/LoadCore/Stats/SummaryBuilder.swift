@@ -41,7 +41,7 @@ public enum SummaryBuilder {
                 maxMs: hasLatency ? millis(bucket.latency.max) : 0
             )
         }
-        return EndpointSummary(
+        var summary = EndpointSummary(
             name: name,
             scheduled: recorder.scheduled,
             succeeded: recorder.succeeded,
@@ -56,6 +56,11 @@ public enum SummaryBuilder {
             percentiles: percentileCurve(of: recorder.latency),
             timeline: Array(timeline.prefix(Int(durationSeconds.rounded(.up))))
         )
+        if recorder.eventsAccepted > 0 {
+            summary.eventsAccepted = recorder.eventsAccepted
+            summary.eventsPerSecond = Double(recorder.eventsAccepted) / seconds
+        }
+        return summary
     }
 
     /// Endpoint summaries sorted by name, plus the overall one.

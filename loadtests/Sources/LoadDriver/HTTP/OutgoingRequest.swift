@@ -9,6 +9,8 @@ struct OutgoingRequest {
     var uri: String
     var body: String?
     var bearerToken: String?
+    /// Events in the body (`POST /v1/events`): the answer must accept exactly this many.
+    var eventCount: Int = 0
 
     func head(hostHeader: String) -> HTTPRequestHead {
         var headers = HTTPHeaders()

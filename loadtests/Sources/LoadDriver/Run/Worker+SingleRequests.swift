@@ -70,7 +70,8 @@ extension Worker {
 
     private func fireEvents(_ workload: Workload, intended: UInt64) {
         let visitor = randomVisitor()
-        let events = (0..<workload.batchSize).map { _ in makeEvent(visitor, type: "product_view", itemId: randomItem()) }
+        let timestamp = eventTimestamp()
+        let events = (0..<workload.batchSize).map { _ in makeEvent(visitor, type: "product_view", itemId: randomItem(), timestamp: timestamp) }
         send(eventsRequest(events), intended: intended) { _, _ in }
     }
 }

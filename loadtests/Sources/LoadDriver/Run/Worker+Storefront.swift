@@ -111,16 +111,23 @@ extension Worker {
         startPageView(session: session, page: next.page, intended: next.intended)
     }
 
-    func makeEvent(_ plan: SessionPlan, type: String, itemId: String?) -> EventBody {
+    func makeEvent(_ plan: SessionPlan, type: String, itemId: String?, timestamp: String? = nil) -> EventBody {
         eventCounter += 1
         return EventBody(
             eventId: "\(input.runTag)-t\(input.seed)-e\(eventCounter)", type: type, sessionId: plan.sessionId,
-            deviceId: plan.deviceId, userId: plan.userId, itemId: itemId, device: plan.device, region: plan.region
+            deviceId: plan.deviceId, userId: plan.userId, itemId: itemId, device: plan.device, region: plan.region,
+            timestamp: timestamp ?? eventTimestamp()
         )
     }
 
+    /// The client's wall clock as the event time, as a storefront would send it.
+    func eventTimestamp() -> String {
+        RFC3339Timestamp.string(unixMilliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+    }
+
     func eventsRequest(_ events: [EventBody]) -> OutgoingRequest {
-        OutgoingRequest(endpoint: Endpoint.events, method: .POST, uri: "/v1/events", body: EventBody.batch(events))
+        OutgoingRequest(
+            endpoint: Endpoint.events, method: .POST, uri: "/v1/events", body: EventBody.batch(events), eventCount: events.count)
     }
 
     func recommendRequest(_ query: RecommendQuery, method: String) -> OutgoingRequest {
