@@ -11,6 +11,7 @@ packages=(
     postgresql       # project-local PostgreSQL
     kcat             # inspect topics by hand
     curl
+    chromium         # headless browser for the admin page test (AdminPageBrowserTests)
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -35,6 +35,10 @@ public struct BusinessRules: Codable, Sendable, Equatable {
             let field = "\(prefix).boosts[\(index)]"
             if boost.match.isEmpty { errors.append("\(field): must name at least one of category, brand, item, priceBand") }
             if !(boost.factor > 0 && boost.factor <= 100) { errors.append("\(field).factor: must be greater than 0 and at most 100") }
+            // A misspelt band would never match, so the boost would silently do nothing.
+            if let band = boost.match.priceBand, !PriceBands.names.contains(band) {
+                errors.append("\(field).priceBand: must be one of \(PriceBands.names.joined(separator: ", ")); got \"\(band)\"")
+            }
         }
         for (index, pin) in pins.enumerated() where !(1...100).contains(pin.position) {
             errors.append("\(prefix).pins[\(index)].position: must be from 1 to 100")

@@ -41,6 +41,9 @@ public struct PriceBands: Codable, Sendable, Equatable {
 
     public static let `default` = PriceBands()
 
+    /// What `band(for:)` answers, cheapest first.
+    public static let names = ["low", "mid", "high", "premium"]
+
     public func band(for price: Double) -> String {
         if price < lowBelow { return "low" }
         if price < midBelow { return "mid" }

@@ -45,8 +45,19 @@ public struct RankingPolicy: Sendable, Equatable {
         var rules: BusinessRules?
     }
 
-    /// Parses and validates; errors name the field (`rules.boosts[0].factor: …`).
+    /// Parses and validates; errors name the field (`rules.boosts[0].factor: …`). Checks run from
+    /// the outside in: YAML syntax, section and setting names, types, then ranges.
     public static func parse(yaml: String) throws(ConfigurationError) -> RankingPolicy {
+        let root: Node?
+        do { root = try Yams.compose(yaml: yaml) } catch { throw ConfigurationError(field: "<file>", "is not valid YAML: \(error)") }
+        if case .mapping(let mapping)? = root {
+            // A misspelt section or setting would otherwise be ignored without a word.
+            let known = ["engine", "rules", "placements", "experiments"]
+            if let unknown = mapping.keys.compactMap(\.string).first(where: { !known.contains($0) }) {
+                throw ConfigurationError(field: unknown, "is not a known section; known sections are \(known.joined(separator: ", "))")
+            }
+            try RankingSchema.check(mapping)
+        }
         let file: File
         do {
             file = try YAMLDecoder().decode(File.self, from: yaml.isEmpty ? "{}" : yaml)
@@ -55,29 +66,21 @@ public struct RankingPolicy: Sendable, Equatable {
         } catch {
             throw ConfigurationError(field: "<file>", "is not valid YAML: \(error)")
         }
+        let engine = file.engine ?? .default
         let rules = file.rules ?? BusinessRules()
-        if let first = rules.validationErrors().first {
+        if let first = engine.validationErrors().first ?? rules.validationErrors().first {
             let parts = first.split(separator: ":", maxSplits: 1)
             throw ConfigurationError(field: String(parts[0]), String(parts.count > 1 ? parts[1].dropFirst() : ""))
         }
         var experiment: RankingExperiment?
         var placements: [String: PlacementOverride] = [:]
-        do {
-            let root: Node?
-            do { root = try Yams.compose(yaml: yaml) } catch { throw ConfigurationError(field: "<file>", "is not valid YAML: \(error)") }
-            if case .mapping(let mapping)? = root {
-                // A misspelt section would otherwise be ignored without a word.
-                let known = ["engine", "rules", "placements", "experiments"]
-                if let unknown = mapping.keys.compactMap(\.string).first(where: { !known.contains($0) }) {
-                    throw ConfigurationError(field: unknown, "is not a known section; known sections are \(known.joined(separator: ", "))")
-                }
-                experiment = try RankingExperiment.parse(mapping["experiments"], base: mapping)
-                placements = try parsePlacements(mapping["placements"], base: mapping)
-            }
+        if case .mapping(let mapping)? = root {
+            experiment = try RankingExperiment.parse(mapping["experiments"], base: mapping)
+            placements = try parsePlacements(mapping["placements"], base: mapping)
         }
         let digest = SHA256.hash(data: Data(yaml.utf8)).map { String(format: "%02x", $0) }.joined()
         return RankingPolicy(
-            engine: file.engine ?? .default, rules: rules, version: "cfg-" + digest.prefix(12), experiment: experiment,
+            engine: engine, rules: rules, version: "cfg-" + digest.prefix(12), experiment: experiment,
             placements: placements)
     }
 
