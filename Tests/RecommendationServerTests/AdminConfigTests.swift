@@ -61,10 +61,11 @@ struct AdminConfigTests {
     static func harmless(_ tag: String) -> String { shipped + "\n# test \(TestServer.uniqueId(tag))\n" }
 
     static func withAdmin(
+        mode: TestingSetup = .router,
         _ configure: @escaping (inout ServiceConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (any TestClientProtocol, ServerComponents) async throws -> Void
     ) async throws {
-        try await TestServer.withApp({ configuration in
+        try await TestServer.withApp(mode: mode, { configuration in
             configuration.admin.tokens = [
                 AdminToken(name: "test-editor", role: .editor, token: editor),
                 AdminToken(name: "test-viewer", role: .viewer, token: viewer),

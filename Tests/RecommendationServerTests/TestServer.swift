@@ -36,8 +36,10 @@ enum TestServer {
         return configuration
     }
 
-    /// Runs `body` against the app with every service running and the catalog loaded.
+    /// Runs `body` against the app with every service running and the catalog loaded; `.live`
+    /// serves on a real loopback port (`client.port`) for clients outside the process.
     static func withApp(
+        mode: TestingSetup = .router,
         _ configure: (inout ServiceConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (any TestClientProtocol, ServerComponents) async throws -> Void
     ) async throws {
@@ -48,7 +50,7 @@ enum TestServer {
         defer { try? FileManager.default.removeItem(atPath: ownSnapshots) }
         let components = try ServerComponents(configuration: configuration, metricsRegistry: PrometheusCollectorRegistry(), logger: logger)
         let app = buildApplication(components: components, logger: logger)
-        try await app.test(.router) { client in
+        try await app.test(mode) { client in
             await components.catalogRefresher.refresh()
             try await body(client, components)
         }

@@ -90,3 +90,29 @@ struct BusinessRulesTests {
         #expect(BusinessRules().validationErrors().isEmpty)
     }
 }
+
+@Suite("Ranking config ranges")
+struct RankingConfigValidationTests {
+    @Test func defaultsAreValidAndBadKnobsAreNamed() {
+        #expect(RankingConfig.default.validationErrors().isEmpty)
+        var config = RankingConfig()
+        config.weights.popularity = -1
+        config.ranker.learningRate = 0
+        config.knn.positionDecay = .nan
+        config.candidates.perSource = 0
+        let errors = config.validationErrors(prefix: "placements.home.engine")
+        #expect(errors.count == 4)
+        #expect(errors.contains { $0.hasPrefix("placements.home.engine.weights.popularity: must be a number from 0 to 100") })
+        #expect(errors.contains { $0.hasPrefix("placements.home.engine.ranker.learningRate: must be a number greater than 0") })
+        #expect(errors.contains { $0.hasPrefix("placements.home.engine.knn.positionDecay:") })
+        #expect(errors.contains { $0.hasPrefix("placements.home.engine.candidates.perSource: must be a whole number from 1 to 10000") })
+    }
+
+    @Test func boostPriceBandMustBeKnown() {
+        var rules = BusinessRules()
+        rules.boosts = [ScoreAdjustment(match: ItemMatch(priceBand: "Premium"), factor: 0.8)]
+        #expect(rules.validationErrors() == [#"rules.boosts[0].priceBand: must be one of low, mid, high, premium; got "Premium""#])
+        rules.boosts[0].match.priceBand = "premium"
+        #expect(rules.validationErrors().isEmpty)
+    }
+}

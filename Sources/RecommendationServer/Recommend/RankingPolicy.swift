@@ -147,11 +147,25 @@ extension DecodingError {
 
     var plainMessage: String {
         switch self {
-        case .typeMismatch(let type, _): "must be \(type == Double.self || type == Int.self ? "a number" : type == Bool.self ? "true or false" : type == String.self ? "a string" : "of type \(type)")"
+        case .typeMismatch(let type, _): "must be \(Self.kind(of: type))"
         case .valueNotFound: "is required"
         case .keyNotFound: "is required"
         case .dataCorrupted(let context): context.debugDescription
         @unknown default: "is invalid"
+        }
+    }
+
+    /// What a value of `type` looks like in YAML, in the words of the schema docs.
+    private static func kind(of type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is Int64.Type: "a whole number"
+        case is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is String.Type: "a string"
+        case is Node.Mapping.Type: "a mapping (key: value lines or {key: value})"
+        case is Node.Sequence.Type: "a list ([a, b] or - lines)"
+        case is Node.Scalar.Type: "a single value, not a list or mapping"
+        default: "of type \(type)"
         }
     }
 }
