@@ -10,10 +10,13 @@ import Synchronization
 /// toolchain is needed. Both fds are one end of a socket pair, so a write after the browser died
 /// fails with EPIPE instead of raising SIGPIPE in the test process.
 public final class HeadlessChromium: Sendable {
-    /// `chromium` from `SESSIONRANK_CHROMIUM_BIN` or the PATH (Debian's package is `chromium`).
+    /// `chromium` from `SESSIONRANK_CHROMIUM_BIN` or the PATH (Debian's package is `chromium`);
+    /// nil when there is none that can run.
     public static func locateBinary() -> String? {
         let environment = ProcessInfo.processInfo.environment
-        if let explicit = environment["SESSIONRANK_CHROMIUM_BIN"], !explicit.isEmpty { return explicit }
+        if let explicit = environment["SESSIONRANK_CHROMIUM_BIN"], !explicit.isEmpty {
+            return FileManager.default.isExecutableFile(atPath: explicit) ? explicit : nil
+        }
         for directory in (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
             for name in ["chromium", "chromium-browser"] where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
                 return "\(directory)/\(name)"
