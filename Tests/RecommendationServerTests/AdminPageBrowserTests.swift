@@ -159,7 +159,7 @@ extension AdminConfigTests {
         let removed = lines.filter { $0.cells.last == "excluded_category" }
         #expect(!removed.isEmpty, "\(lines.map(\.cells))")
         for line in removed {
-            #expect(catalog(components, line.cells[0]) == "books")
+            #expect(category(of: line.cells[0], in: components) == "books")
             #expect(!line.cells[1].isEmpty && line.cells[2].isEmpty)
         }
         // Items in both lists show the change of rank; a move up is marked as such.
@@ -209,7 +209,7 @@ extension AdminConfigTests {
         print("admin page screenshot: \(path)")
     }
 
-    private static func catalog(_ components: ServerComponents, _ item: String) -> String? {
+    private static func category(of item: String, in components: ServerComponents) -> String? {
         components.dependencies.catalog.snapshot.products[item]?.category
     }
 }
