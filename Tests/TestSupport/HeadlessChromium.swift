@@ -96,6 +96,7 @@ public final class HeadlessChromium: Sendable {
         let spawned = posix_spawn(&pid, binary, &actions, &attributes, &argv, environ)
         guard spawned == 0 else {
             Glibc.close(ours)
+            try? FileManager.default.removeItem(atPath: profile)
             throw BrowserError("cannot start \(binary): \(String(cString: strerror(spawned)))")
         }
         self.pid = pid
