@@ -105,8 +105,9 @@ let package = Package(
                 "Recommender",
                 "KafkaClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
-
             swiftSettings: strictSettings
         ),
 

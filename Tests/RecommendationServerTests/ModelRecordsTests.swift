@@ -55,4 +55,59 @@ struct ModelRecordsTests {
         #expect(joiner.example(for: feedback("r2", .click, item: "a")) != nil)
         #expect(joiner.waiting <= 2)
     }
+
+    @Test("a served record's hand-written JSON decodes to an equal record, with and without optionals")
+    func servedJSONRoundTrips() throws {
+        var features = RankingFeatures()
+        features.knn = 0.125
+        features.blend = 1e-7
+        features.priceDistance = 0.6931471805599453
+        features.seen = true
+        features.device = "mobile"
+        features.pageType = "product"
+        features.hour = 23
+        var record = served("rec-\"quoted\"\\slash\nline\u{01}é", at: 1_763_900_000.123456)
+        record.items[0].features = features
+        record.items[1].placement = "pinned"
+        record.items[2].features = nil
+        record.items[2].score = -0.5
+        record.experiment = "spring"
+        record.degraded = true
+        for candidate in [record, served("plain", at: 0, items: [])] {
+            let decoded = try JSONDecoder().decode(ServedRecord.self, from: Data(candidate.jsonBytes()))
+            #expect(decoded == candidate)
+        }
+    }
+
+    @Test("a served list queued from its headers joins feedback exactly as a parsed one")
+    func joinsFromHeaders() throws {
+        let record = served("r1", at: 1_000)
+        let summary = try #require(ServedRecordHeaders.summary(of: ServedRecordHeaders.headers(of: record)))
+        #expect(summary == ServedSummary(recommendationId: "r1", servedAt: 1_000, personalized: true))
+        #expect(ServedRecordHeaders.summary(of: []) == nil, "records without headers are parsed instead")
+
+        var parsed = FeedbackJoiner(capacity: 10, window: 60)
+        var lazy = FeedbackJoiner(capacity: 10, window: 60)
+        parsed.add(record)
+        lazy.add(summary, body: record.jsonBytes())
+        for (type, item) in [(FeedbackType.click, "b"), (.purchase, "c"), (.click, "b")] {
+            #expect(lazy.example(for: feedback("r1", type, item: item)) == parsed.example(for: feedback("r1", type, item: item)))
+        }
+
+        var notPersonal = record
+        notPersonal.personalized = false
+        lazy.add(try #require(ServedRecordHeaders.summary(of: ServedRecordHeaders.headers(of: notPersonal.withId("r2")))), body: [])
+        #expect(lazy.example(for: feedback("r2", .click, item: "a")) == nil, "lists without consent are not learned from")
+        lazy.add(ServedSummary(recommendationId: "r3", servedAt: 1_001, personalized: true), body: Array("{broken".utf8))
+        #expect(lazy.example(for: feedback("r3", .click, item: "a")) == nil, "an unreadable body teaches nothing")
+        #expect(lazy.waiting == 1, "the unreadable list is dropped")
+    }
+}
+
+extension ServedRecord {
+    fileprivate func withId(_ id: String) -> ServedRecord {
+        var copy = self
+        copy.recommendationId = id
+        return copy
+    }
 }

@@ -18,7 +18,12 @@ public struct KafkaFeedbackPublisher: FeedbackPublisher {
     }
 
     public func publish(served: ServedRecord) {
-        send(served, key: served.sessionId)
+        do {
+            try producer.send(topic: topic, key: served.sessionId, value: served.jsonBytes(), headers: ServedRecordHeaders.headers(of: served))
+        } catch {
+            metrics.feedbackDropped.increment()
+            logger.warning("served record dropped", metadata: ["error": "\(error)"])
+        }
     }
 
     public func publish(feedback: FeedbackRecord) {

@@ -27,7 +27,9 @@ enum ModelEventMapper {
 /// Not snapshotted: after a restart, feedback on lists served before it is not matched.
 struct FeedbackJoiner {
     private struct Pending {
-        var record: ServedRecord
+        /// The parsed list, or its JSON until the first feedback on it needs it parsed.
+        var record: ServedRecord?
+        var body: [UInt8]?
         var positives: Set<String> = []
     }
 
@@ -46,10 +48,20 @@ struct FeedbackJoiner {
     var waiting: Int { pending.count }
 
     mutating func add(_ served: ServedRecord) {
-        guard served.personalized, pending[served.recommendationId] == nil else { return }
-        pending[served.recommendationId] = Pending(record: served)
-        order.append((served.recommendationId, served.servedAt))
-        expire(now: served.servedAt)
+        add(ServedSummary(recommendationId: served.recommendationId, servedAt: served.servedAt, personalized: served.personalized),
+            pending: Pending(record: served))
+    }
+
+    /// Queues a served list by its summary; the JSON body is parsed only if feedback arrives.
+    mutating func add(_ summary: ServedSummary, body: [UInt8]) {
+        add(summary, pending: Pending(body: body))
+    }
+
+    private mutating func add(_ summary: ServedSummary, pending entry: Pending) {
+        guard summary.personalized, pending[summary.recommendationId] == nil else { return }
+        pending[summary.recommendationId] = entry
+        order.append((summary.recommendationId, summary.servedAt))
+        expire(now: summary.servedAt)
     }
 
     /// The example to learn from, if this feedback is a new positive on a waiting list.
@@ -61,15 +73,26 @@ struct FeedbackJoiner {
         case .impression, .dismiss: return nil
         }
         guard let itemId = feedback.itemId, var entry = pending[feedback.recommendationId],
-            !entry.positives.contains(itemId),
-            let item = entry.record.items.first(where: { $0.itemId == itemId }), item.features != nil
+            !entry.positives.contains(itemId)
         else { return nil }
+        if entry.record == nil, let body = entry.body {
+            entry.record = try? JSONDecoder().decode(ServedRecord.self, from: Data(body))
+            entry.body = nil
+        }
+        guard let record = entry.record else {
+            pending[feedback.recommendationId] = nil  // unreadable: nothing to learn from it
+            return nil
+        }
+        guard let item = record.items.first(where: { $0.itemId == itemId }), item.features != nil else {
+            pending[feedback.recommendationId] = entry
+            return nil
+        }
         let isFirst = entry.positives.isEmpty
         entry.positives.insert(itemId)
         pending[feedback.recommendationId] = entry
-        let served = isFirst ? entry.record.items : [item]
+        let served = isFirst ? record.items : [item]
         return FeedbackExample(
-            sessionId: entry.record.sessionId,
+            sessionId: record.sessionId,
             served: served.compactMap { candidate in
                 candidate.features.map { features in
                     let positive = candidate.itemId == itemId

@@ -150,6 +150,14 @@ public final class ModelUpdater: Service, Sendable {
                 return s.pendingEvents.count >= maxBatch
             }
         }
+        if let summary = ServedRecordHeaders.summary(of: message.headers) {
+            state.withLock { s in
+                s.status.recordsConsumed += 1
+                s.joiner.add(summary, body: message.value)
+                s.status.nextOffsets[key] = message.offset + 1
+            }
+            return false
+        }
         let data = Data(message.value)
         let kind = (try? decoder.decode(RecordKind.self, from: data))?.kind
         let served = kind == "served" ? try? decoder.decode(ServedRecord.self, from: data) : nil

@@ -35,7 +35,7 @@ public struct Workload: Codable, Sendable {
         batchSize = 1
         path = nil
         tokenEnv = "SESSIONRANK_ADMIN_TOKEN"
-        placement = "product_page"
+        placement = "product"
         limit = 10
         recommendMethod = "GET"
         session = SessionSettings()
