@@ -4,9 +4,11 @@ import NIOCore
 /// written in order and their promises queued; incoming bytes go through hiredis and each
 /// complete reply resolves the oldest queued promise (Redis answers strictly in order).
 ///
-/// A command that outlives its deadline cannot simply be dropped: its reply would still arrive
-/// and be matched to the next command. So a timeout fails the waiting commands and closes the
-/// connection; the pool then opens a fresh one.
+/// A command that outlives its deadline fails at once, but its place in the queue stays as an
+/// abandoned slot: its reply still arrives, in order, and is discarded. Resetting the connection
+/// instead would fail every command pipelined behind it, so one slow reply on a busy connection
+/// would become dozens of errors. Only when the oldest abandoned reply is overdue by
+/// `unresponsiveLimit` is the server presumed gone and the connection reset.
 final class RedisChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -15,10 +17,21 @@ final class RedisChannelHandler: ChannelInboundHandler {
     private enum Waiter {
         case single(EventLoopPromise<RESPValue>, deadline: NIODeadline)
         case batch(BatchCollector, deadline: NIODeadline)
+        /// Timed out and already failed; `replies` replies are still due and will be dropped.
+        case abandoned(replies: Int, since: NIODeadline)
 
         var deadline: NIODeadline {
             switch self {
             case .single(_, let deadline), .batch(_, let deadline): deadline
+            case .abandoned: .distantFuture
+            }
+        }
+
+        var repliesDue: Int {
+            switch self {
+            case .single: 1
+            case .batch(let collector, _): collector.expected - collector.replies.count
+            case .abandoned(let replies, _): replies
             }
         }
 
@@ -26,6 +39,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
             switch self {
             case .single(let promise, _): promise.fail(error)
             case .batch(let collector, _): collector.promise.fail(error)
+            case .abandoned: break
             }
         }
     }
@@ -46,6 +60,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
 
     private let reader = HiredisReader()
     private let peerDescription: String
+    private let unresponsiveLimit: TimeAmount
     private var waiters = CircularBuffer<Waiter>(initialCapacity: 16)
     private var context: ChannelHandlerContext?
     /// Set once the connection is unusable; later requests fail with it at once.
@@ -54,8 +69,11 @@ final class RedisChannelHandler: ChannelInboundHandler {
     private var timeoutTimer: Scheduled<Void>?
     private var timeoutTimerDeadline: NIODeadline?
 
-    init(peerDescription: String) {
+    /// `unresponsiveLimit`: how long a timed-out command's reply may stay overdue before the
+    /// connection is reset.
+    init(peerDescription: String, unresponsiveLimit: Duration) {
         self.peerDescription = peerDescription
+        self.unresponsiveLimit = TimeAmount(unresponsiveLimit)
     }
 
     // MARK: Requests (called on the event loop by RedisConnection)
@@ -148,6 +166,8 @@ final class RedisChannelHandler: ChannelInboundHandler {
             } else {
                 waiters.prepend(waiter)
             }
+        case .abandoned(let replies, let since):
+            if replies > 1 { waiters.prepend(.abandoned(replies: replies - 1, since: since)) }
         }
         if waiters.isEmpty { cancelTimeoutTimer() }
     }
@@ -177,28 +197,40 @@ final class RedisChannelHandler: ChannelInboundHandler {
         timeoutTimerDeadline = nil
         let now = NIODeadline.now()
         var earliest = NIODeadline.distantFuture
-        for waiter in waiters {
+        var timedOut: RedisError?
+        for index in waiters.indices {
+            let waiter = waiters[index]
+            if case .abandoned = waiter { continue }
             if waiter.deadline <= now {
-                timeOut(now: now)
+                timedOut = timedOut ?? RedisError(
+                    code: .commandTimedOut,
+                    message: "Redis at \(peerDescription) did not reply within the command timeout. The command may "
+                        + "still run; its late reply is discarded. Check the server's latency (SLOWLOG, CLIENT PAUSE, "
+                        + "blocking commands) or raise the command timeout.")
+                waiter.fail(timedOut!)
+                waiters[index] = .abandoned(replies: waiter.repliesDue, since: now)
+            } else {
+                earliest = min(earliest, waiter.deadline)
+            }
+        }
+        if case .abandoned(_, let since) = waiters.first {
+            if now - since >= unresponsiveLimit {
+                resetUnresponsive()
                 return
             }
-            earliest = min(earliest, waiter.deadline)
+            earliest = min(earliest, since + unresponsiveLimit)
         }
         if !waiters.isEmpty { armTimeoutTimer(for: earliest) }
     }
 
-    private func timeOut(now: NIODeadline) {
-        let timedOut = RedisError(
-            code: .commandTimedOut,
-            message: "Redis at \(peerDescription) did not reply within the command timeout. The connection was reset "
-                + "so later replies stay matched to their commands. Check the server's latency (SLOWLOG, CLIENT PAUSE, "
-                + "blocking commands) or raise the command timeout.")
-        let reset = connectionClosed("the connection was reset because an earlier command on it timed out")
+    /// The server has owed a reply for too long: fail everything and let the pool reconnect.
+    private func resetUnresponsive() {
+        let reset = connectionClosed("the connection was reset because Redis left a command unanswered for \(unresponsiveLimit.nanoseconds / 1_000_000) ms")
         // Commands that still reach this handler before the pool notices the close get `reset`.
         closedError = reset
         cancelTimeoutTimer()
         while let waiter = waiters.popFirst() {
-            waiter.fail(waiter.deadline <= now ? timedOut : reset)
+            waiter.fail(reset)
         }
         context?.close(promise: nil)
     }

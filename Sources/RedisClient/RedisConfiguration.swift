@@ -6,7 +6,8 @@ public struct RedisConfiguration: Sendable, Hashable {
     public var poolSize: Int
     public var connectTimeout: Duration
     /// How long a command may wait for its reply. A command that takes longer fails with
-    /// ``RedisError/Code-swift.struct/commandTimedOut`` and its connection is reset.
+    /// ``RedisError/Code-swift.struct/commandTimedOut``; its late reply is discarded, and the
+    /// connection is reset only if that reply is overdue by ``unresponsiveLimit``.
     public var commandTimeout: Duration
     /// The first wait before reconnecting after a connection is lost; doubled per failed attempt.
     public var reconnectBackoffMin: Duration
@@ -15,6 +16,12 @@ public struct RedisConfiguration: Sendable, Hashable {
     public var username: String?
     public var password: String?
     public var database: Int
+
+    /// How long a timed-out command's reply may stay overdue before its connection is presumed
+    /// dead and reset: ten command timeouts, at least one second.
+    public var unresponsiveLimit: Duration {
+        max(commandTimeout * 10, .seconds(1))
+    }
 
     public init(
         host: String = "127.0.0.1",

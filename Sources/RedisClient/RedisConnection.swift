@@ -30,7 +30,7 @@ final class RedisConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(peerDescription: peer))
+                        try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(peerDescription: peer, unresponsiveLimit: configuration.unresponsiveLimit))
                     }
                 }
                 .connect(host: configuration.host, port: configuration.port)

@@ -13,7 +13,8 @@ import Testing
 )
 struct FeedbackLearningTests {
     static func learningWithModel(_ configuration: inout ServiceConfiguration) {
-        configuration.model.snapshotDirectory = "/nonexistent/sessionrank-test"
+        // The app's own temporary snapshot folder (TestServer's default): a learning app writes a
+        // snapshot on shutdown, which must not reach other suites.
         configuration.model.bootstrapDemoSessions = 3_000
         configuration.model.learnFromLog = true
     }

@@ -39,6 +39,31 @@ struct RedisResilienceTests {
         try await server.stop()
     }
 
+    @Test func aTimedOutCommandDoesNotFailTheCommandsPipelinedBehindIt() async throws {
+        let server = try await RedisServerProcess(binary: try RedisTestEnvironment.requireServerBinary())
+        var configuration = server.configuration
+        configuration.poolSize = 1
+        configuration.commandTimeout = .milliseconds(200)
+
+        try await RedisClient.withRunningClient(configuration: server.configuration) { admin in
+            try await RedisClient.withRunningClient(configuration: configuration) { client in
+                try await client.send("SET", "{p}:a", "value-a")
+                try await client.send("SET", "{p}:b", "value-b")
+                try await admin.send("CLIENT", "PAUSE", 700, "ALL")
+
+                // Same connection: a short-deadline GET, then a long-deadline GET queued behind it.
+                async let patient = client.send(["GET", "{p}:b"], timeout: .seconds(5))
+                try await Task.sleep(for: .milliseconds(20))
+                let hurried = await #expect(throws: RedisError.self) { try await client.send("GET", "{p}:a") }
+                #expect(hurried?.code == .commandTimedOut)
+                // The late reply to the hurried GET is dropped; the patient one gets its own.
+                #expect(try await patient.string == "value-b")
+                #expect(try await client.pipeline([["GET", "{p}:a"], ["GET", "{p}:b"]]).map(\.string) == ["value-a", "value-b"])
+            }
+        }
+        try await server.stop()
+    }
+
     @Test func aLongerTimeoutForOneCommandOverridesTheDefault() async throws {
         let server = try await RedisServerProcess(binary: try RedisTestEnvironment.requireServerBinary())
         var configuration = server.configuration
