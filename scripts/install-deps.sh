@@ -11,6 +11,7 @@ packages=(
     postgresql       # project-local PostgreSQL
     kcat             # inspect topics by hand
     curl
+    python3-venv     # the project-local virtualenv of schemathesis (`make faults`)
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -39,8 +39,7 @@ struct AdminRoutes: Sendable {
         }
         group.get("/config/versions") { request, _ -> Response in
             _ = try auth.authorize(request, role: .viewer)
-            let limit = Int(request.uri.queryParameters["limit"].map(String.init) ?? "") ?? 50
-            let versions = try await store.versions(limit: min(max(limit, 1), 500))
+            let versions = try await store.versions(limit: try Self.limitParameter(request, default: 50, maximum: 500))
             return try Self.json(VersionList(live: reloader.liveVersion, versions: versions.map(ConfigView.init)))
         }
         group.get("/config/versions/:version") { request, context -> Response in
@@ -94,8 +93,7 @@ struct AdminRoutes: Sendable {
         }
         group.get("/audit") { request, _ -> Response in
             _ = try auth.authorize(request, role: .viewer)
-            let limit = Int(request.uri.queryParameters["limit"].map(String.init) ?? "") ?? 100
-            return try Self.json(AuditList(entries: try await store.auditLog(limit: min(max(limit, 1), 1_000))))
+            return try Self.json(AuditList(entries: try await store.auditLog(limit: try Self.limitParameter(request, default: 100, maximum: 1_000))))
         }
     }
 
@@ -200,6 +198,15 @@ struct AdminRoutes: Sendable {
             throw APIError(status: .badRequest, code: "invalid_path", field: "version", message: "must be a version number (1 or more)")
         }
         return number
+    }
+
+    /// `?limit=`: a whole number in range, or the default when left out; anything else is a 400.
+    static func limitParameter(_ request: Request, default defaultValue: Int, maximum: Int) throws(APIError) -> Int {
+        guard let text = request.uri.queryParameters["limit"] else { return defaultValue }
+        guard let limit = Int(String(text)), (1...maximum).contains(limit) else {
+            throw APIError(status: .badRequest, code: "invalid_field", field: "limit", message: "must be a whole number from 1 to \(maximum)")
+        }
+        return limit
     }
 
     static func unknownVersion(_ number: Int64) -> APIError {

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Property-based API test: schemathesis (from PyPI, pinned) against a live debug build of the
+# service, with every check, on the public, privacy and admin endpoints of openapi.yaml.
+# Exits non-zero when schemathesis finds a 5xx, a response that breaks the schema, or any other
+# failed check.
+#
+# The service runs on a free port against the shared Redis (its own database number) and
+# PostgreSQL server (its own database, recreated and seeded each run), and a Kafka dev broker of
+# its own on another free port, so nothing the run writes reaches data other checkouts use.
+#
+# Usage: scripts/schemathesis.sh [extra schemathesis options, e.g. --max-examples 50 --seed 1]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$SESSIONRANK_ROOT"
+
+SCHEMATHESIS_VERSION="${SCHEMATHESIS_VERSION:-4.32.5}"
+MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-20}"
+VENV="$LOCAL_DIR/schemathesis-venv"
+WORK="$LOCAL_DIR/schemathesis"
+REDIS_DATABASE="${SCHEMATHESIS_REDIS_DATABASE:-11}"
+DATABASE="sessionrank_schemathesis"
+
+# 1. schemathesis in a project-local virtualenv.
+if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q " $SCHEMATHESIS_VERSION\$"; then
+    log "installing schemathesis $SCHEMATHESIS_VERSION into $VENV"
+    python3 -m venv "$VENV" || die "python3 -m venv failed; scripts/install-deps.sh installs python3-venv"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+# 2. The service binary (debug unless SESSIONRANK_BUILD_CONFIGURATION says otherwise).
+nice -n 15 swift build -c "$BUILD_CONFIGURATION" --product sessionrank >/dev/null
+BIN="$(bin_path)/sessionrank"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+HTTP_PORT=$(free_port)
+BROKER_PORT=$(free_port)
+rm -rf "$WORK"
+mkdir -p "$WORK/snapshots"
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# 3. Its own Kafka dev broker, database and Redis database.
+"$BIN" kafka-dev --port "$BROKER_PORT" --partitions 2 >"$WORK/kafka-dev.log" 2>&1 &
+pids+=($!)
+wait_for_port "$BROKER_PORT" "schemathesis kafka dev broker"
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+"$PG_BIN/psql" -q -h 127.0.0.1 -p "$POSTGRES_PORT" -U "$POSTGRES_USER_NAME" -d postgres \
+    -c "DROP DATABASE IF EXISTS $DATABASE" -c "CREATE DATABASE $DATABASE" >/dev/null
+export SESSIONRANK_POSTGRES_URL="postgres://$POSTGRES_USER_NAME@127.0.0.1:$POSTGRES_PORT/$DATABASE"
+export SESSIONRANK_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/$REDIS_DATABASE"
+export SESSIONRANK_KAFKA_BOOTSTRAP="127.0.0.1:$BROKER_PORT"
+"$BIN" migrate >"$WORK/migrate.log" 2>&1
+"$BIN" seed --demo --products 300 --users 50 --requests 200 >"$WORK/seed.log" 2>&1
+
+# 4. The service, with one random token per role. Rate limits are off: the limiter has its own
+# tests, and a 429 here would only hide what schemathesis is after.
+token() { python3 -c 'import secrets; print(secrets.token_hex(20))'; }
+VIEWER_TOKEN=$(token); EDITOR_TOKEN=$(token); PRIVACY_TOKEN=$(token)
+export SESSIONRANK_ADMIN_TOKENS="st-viewer:viewer:$VIEWER_TOKEN,st-editor:editor:$EDITOR_TOKEN,st-privacy:privacy:$PRIVACY_TOKEN"
+export SESSIONRANK_HTTP_PORT="$HTTP_PORT"
+export SESSIONRANK_RATE_LIMIT_REQUESTS_PER_SECOND=0
+export SESSIONRANK_MODEL_LEARN_FROM_LOG=false
+export SESSIONRANK_MODEL_SNAPSHOT_DIRECTORY="$WORK/snapshots"
+export SESSIONRANK_MODEL_BOOTSTRAP_DEMO_SESSIONS=2000
+export SESSIONRANK_ADMIN_RELOAD_SECONDS=3600
+"$BIN" serve --config config/sessionrank.yaml >"$WORK/service.log" 2>&1 &
+pids+=($!)
+BASE="http://127.0.0.1:$HTTP_PORT"
+for _ in $(seq 1 600); do
+    curl -sf "$BASE/health/ready" >/dev/null 2>&1 && break
+    kill -0 "${pids[-1]}" 2>/dev/null || { tail -n 20 "$WORK/service.log" >&2; die "the service exited during start"; }
+    sleep 0.1
+done
+curl -sf "$BASE/health/ready" >/dev/null || { tail -n 20 "$WORK/service.log" >&2; die "the service did not become ready"; }
+
+# 5. schemathesis: each token only where its role applies, so every call gets past the token
+# check; the `ignored_auth` check also tries each protected operation without a valid token.
+run() {
+    local name=$1; shift
+    log "schemathesis: $name"
+    "$VENV/bin/schemathesis" --config-file scripts/schemathesis.toml run "$BASE/openapi.yaml" \
+        --checks all --max-examples "$MAX_EXAMPLES" --workers 2 --seed "${SCHEMATHESIS_SEED:-20261123}" \
+        --generation-database none --report junit --report-dir "$WORK/report-$name" "$@"
+}
+status=0
+run public --exclude-path-regex '^/(admin|v1/users|v1/sessions)' "$@" || status=1
+run privacy --include-path-regex '^/v1/(users|sessions)/' -H "Authorization: Bearer $PRIVACY_TOKEN" "$@" || status=1
+run admin-viewer --include-path-regex '^/admin' --exclude-method PUT --exclude-path-regex 'rollback' \
+    -H "Authorization: Bearer $VIEWER_TOKEN" "$@" || status=1
+# Editor operations store and activate configs; this run's own database takes them.
+run admin-editor --include-path-regex '^/admin/v1/config(/rollback/\{version\})?$' -H "Authorization: Bearer $EDITOR_TOKEN" "$@" || status=1
+
+if grep -q '"level":"critical"\|Fatal error' "$WORK/service.log"; then
+    log "the service logged a critical error or crashed; see $WORK/service.log"
+    status=1
+fi
+kill -0 "${pids[-1]}" 2>/dev/null || { log "the service is no longer running; see $WORK/service.log"; status=1; }
+[ "$status" -eq 0 ] && log "schemathesis: no failures" || log "schemathesis: failures (reports under $WORK)"
+exit "$status"
