@@ -54,19 +54,24 @@ export SESSIONRANK_POSTGRES_URL="postgres://$POSTGRES_USER_NAME@127.0.0.1:$POSTG
 export SESSIONRANK_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/$REDIS_DATABASE"
 export SESSIONRANK_KAFKA_BOOTSTRAP="127.0.0.1:$BROKER_PORT"
 "$BIN" migrate >"$WORK/migrate.log" 2>&1
-"$BIN" seed --demo --products 300 --users 50 --requests 200 >"$WORK/seed.log" 2>&1
+"$BIN" seed --demo >"$WORK/seed.log" 2>&1
 
-# 4. The service, with one random token per role. Rate limits are off: the limiter has its own
+# 4. The service, with a random editor and privacy token. Rate limits are off: the limiter has its own
 # tests, and a 429 here would only hide what schemathesis is after.
 token() { python3 -c 'import secrets; print(secrets.token_hex(20))'; }
-VIEWER_TOKEN=$(token); EDITOR_TOKEN=$(token); PRIVACY_TOKEN=$(token)
-export SESSIONRANK_ADMIN_TOKENS="st-viewer:viewer:$VIEWER_TOKEN,st-editor:editor:$EDITOR_TOKEN,st-privacy:privacy:$PRIVACY_TOKEN"
+EDITOR_TOKEN=$(token); PRIVACY_TOKEN=$(token)
+export SESSIONRANK_ADMIN_TOKENS="st-editor:editor:$EDITOR_TOKEN,st-privacy:privacy:$PRIVACY_TOKEN"
 export SESSIONRANK_HTTP_PORT="$HTTP_PORT"
 export SESSIONRANK_RATE_LIMIT_REQUESTS_PER_SECOND=0
 export SESSIONRANK_MODEL_LEARN_FROM_LOG=false
 export SESSIONRANK_MODEL_SNAPSHOT_DIRECTORY="$WORK/snapshots"
 export SESSIONRANK_MODEL_BOOTSTRAP_DEMO_SESSIONS=2000
 export SESSIONRANK_ADMIN_RELOAD_SECONDS=3600
+# Budgets as generous as the Swift tests use: two shared cores make Redis answers slow at times,
+# and a privacy call that times out is a (documented) 503 that would read as a server error.
+export SESSIONRANK_REDIS_COMMAND_TIMEOUT_MILLISECONDS=2000
+export SESSIONRANK_ENRICHMENT_BUDGET_MILLISECONDS=1000
+export SESSIONRANK_RECOMMEND_BUDGET_MILLISECONDS=2000
 "$BIN" serve --config config/sessionrank.yaml >"$WORK/service.log" 2>&1 &
 pids+=($!)
 BASE="http://127.0.0.1:$HTTP_PORT"
@@ -77,23 +82,21 @@ for _ in $(seq 1 600); do
 done
 curl -sf "$BASE/health/ready" >/dev/null || { tail -n 20 "$WORK/service.log" >&2; die "the service did not become ready"; }
 
-# 5. schemathesis: each token only where its role applies, so every call gets past the token
-# check; the `ignored_auth` check also tries each protected operation without a valid token.
-run() {
-    local name=$1; shift
-    log "schemathesis: $name"
-    "$VENV/bin/schemathesis" --config-file scripts/schemathesis.toml run "$BASE/openapi.yaml" \
-        --checks all --max-examples "$MAX_EXAMPLES" --workers 2 --seed "${SCHEMATHESIS_SEED:-20261123}" \
-        --generation-database none --report junit --report-dir "$WORK/report-$name" "$@"
-}
+# 5. schemathesis on every operation; scripts/schemathesis.toml hands each security scheme the
+# token of its role. Editor calls store and activate configs: in this run's own database. One
+# worker: Python 3.11's parser is not safe across hypothesis' threads ("AST constructor
+# recursion depth mismatch").
+export SCHEMATHESIS_ADMIN_TOKEN="$EDITOR_TOKEN" SCHEMATHESIS_PRIVACY_TOKEN="$PRIVACY_TOKEN"
+export SCHEMATHESIS_DROPPED_LOG="$WORK/dropped.txt"
 status=0
-run public --exclude-path-regex '^/(admin|v1/users|v1/sessions)' "$@" || status=1
-run privacy --include-path-regex '^/v1/(users|sessions)/' -H "Authorization: Bearer $PRIVACY_TOKEN" "$@" || status=1
-run admin-viewer --include-path-regex '^/admin' --exclude-method PUT --exclude-path-regex 'rollback' \
-    -H "Authorization: Bearer $VIEWER_TOKEN" "$@" || status=1
-# Editor operations store and activate configs; this run's own database takes them.
-run admin-editor --include-path-regex '^/admin/v1/config(/rollback/\{version\})?$' -H "Authorization: Bearer $EDITOR_TOKEN" "$@" || status=1
+"$VENV/bin/schemathesis" --config-file scripts/schemathesis.toml run "$BASE/openapi.yaml" \
+    --checks all --max-examples "$MAX_EXAMPLES" --workers 1 --seed "${SCHEMATHESIS_SEED:-20261123}" \
+    --generation-database none --output-truncate true --report junit --report-dir "$WORK/report" "$@" || status=1
 
+if [ -s "$SCHEMATHESIS_DROPPED_LOG" ]; then
+    log "failures dropped by the documented exceptions of scripts/schemathesis_hooks.py (by reason):"
+    sed -E 's/^[A-Z]+ [^ ]+ -> [0-9]+: //; s/: .*//' "$SCHEMATHESIS_DROPPED_LOG" | sort | uniq -c >&2
+fi
 if grep -q '"level":"critical"\|Fatal error' "$WORK/service.log"; then
     log "the service logged a critical error or crashed; see $WORK/service.log"
     status=1

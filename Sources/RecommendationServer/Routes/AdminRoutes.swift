@@ -125,6 +125,9 @@ struct AdminRoutes: Sendable {
     /// A body of YAML text, or JSON `{yaml, comment}` when the content type says JSON.
     static func draft(_ request: Request, limit: Int) async throws -> Draft {
         let body = try await request.collectBody(limit: limit)
+        guard !body.isEmpty else {
+            throw APIError(status: .badRequest, code: "invalid_body", field: "<body>", message: "is required: the ranking config as YAML text or JSON {\"yaml\": …}")
+        }
         if request.headers[.contentType]?.lowercased().contains("json") == true {
             do { return try JSONDecoder().decode(Draft.self, from: body) } catch {
                 throw APIError(status: .badRequest, code: "invalid_body", field: "<body>", message: "must be JSON {\"yaml\": string, \"comment\"?: string}")
@@ -185,16 +188,20 @@ struct AdminRoutes: Sendable {
 
     static func etag(_ version: Int64) -> String { "\"\(version)\"" }
 
-    /// `"12"`, `W/"12"` or a bare `12`.
+    /// An entity tag as GET answers it, `"12"`, or weak, `W/"12"`: a version from 1 with at
+    /// most 18 digits and no leading zero (openapi.yaml has the same pattern).
     static func version(fromETag header: String) -> Int64? {
-        var text = header.trimmingCharacters(in: .whitespaces)
-        if text.hasPrefix("W/") { text.removeFirst(2) }
-        if text.count >= 2, text.first == "\"", text.last == "\"" { text = String(text.dropFirst().dropLast()) }
-        return Int64(text).flatMap { $0 > 0 ? $0 : nil }
+        var text = Substring(header.trimmingCharacters(in: .whitespaces))
+        if text.hasPrefix("W/") { text = text.dropFirst(2) }
+        guard text.count >= 3, text.first == "\"", text.last == "\"" else { return nil }
+        let digits = text.dropFirst().dropLast()
+        guard digits.count <= 18, digits.first != "0", digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int64(digits)
     }
 
     static func versionParameter(_ parameters: Parameters) throws(APIError) -> Int64 {
-        guard let text = parameters.get("version"), let number = Int64(text), number > 0 else {
+        guard let text = parameters.get("version"), text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let number = Int64(text), number > 0
+        else {
             throw APIError(status: .badRequest, code: "invalid_path", field: "version", message: "must be a version number (1 or more)")
         }
         return number

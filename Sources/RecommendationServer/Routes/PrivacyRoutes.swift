@@ -81,7 +81,7 @@ struct PrivacyRoutes: Sendable {
             let actor = try auth.authorize(request, role: .privacy)
             let userId = try context.parameters.identifier("userId")
             context.logger.info("user data exported", metadata: ["actor": "\(actor)", "user": "\(pseudonymizer.pseudonym(for: userId))"])
-            return try await dependency {
+            let export = try await dependency {
                 var states: [SessionState] = []
                 for sessionId in try await sessions.sessions(ofUser: userId) {
                     let state = try await sessions.session(sessionId)
@@ -91,6 +91,11 @@ struct PrivacyRoutes: Sendable {
                     userId: userId, profile: try await users.profile(userId: userId), requests: try await users.requests(userId: userId),
                     sessions: states)
             }
+            // Like a session that is not stored: nothing held is a 404, also after an erasure.
+            guard export.profile != nil || !export.requests.isEmpty || !export.sessions.isEmpty else {
+                throw APIError(status: .notFound, code: "not_found", field: "userId", message: "nothing is stored about this user")
+            }
+            return export
         }
 
         router.delete("/v1/users/{userId}/data") { request, context -> Erasure in
