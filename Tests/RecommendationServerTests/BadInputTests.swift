@@ -138,6 +138,28 @@ struct BadInputTests {
     @Test("POST /v1/feedback") func feedbackBodies() async throws { try await Self.check(Self.feedbackCases) }
     @Test("privacy endpoints, with a valid privacy token") func privacy() async throws { try await Self.check(Self.privacyCases) }
 
+    @Test("an unknown path is a JSON 404; a known path with another method a JSON 405 with Allow")
+    func unmatchedRoutes() async throws {
+        try await TestServer.withApp { client, _ in
+            for (method, uri, status, allow) in [
+                (HTTPRequest.Method.get, "/v1/nothing-here", 404, nil),
+                (.get, "/v1/events", 405, "POST"),
+                (.patch, "/v1/recommend", 405, "GET, POST"),
+                (.post, "/v1/sessions/s-1", 405, "DELETE, GET"),
+                (.get, "/v1/users/u-1/consent", 405, "PUT"),
+                (.delete, "/admin/v1/config", 405, "GET, PUT"),
+            ] as [(HTTPRequest.Method, String, Int, String?)] {
+                try await client.execute(uri: uri, method: method) { response in
+                    let body = String(buffer: response.body)
+                    #expect(response.status.code == status, "\(method) \(uri): \(response.status) \(body)")
+                    #expect(response.headers[.allow] == allow, "\(method) \(uri)")
+                    #expect(body.contains(status == 404 ? #""code":"not_found""# : #""code":"method_not_allowed""#), "\(body)")
+                    #expect(response.headers[.requestID]?.isEmpty == false)
+                }
+            }
+        }
+    }
+
     /// Sends each case to a fresh app and checks status, JSON shape, code and field.
     static func check(_ cases: [Case]) async throws {
         try await TestServer.withApp { client, _ in

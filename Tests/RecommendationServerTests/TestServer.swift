@@ -137,8 +137,11 @@ private func readMessages(
         assignments.append(.init(topic: topic, partition: partition, startOffset: .offset(max(0, end - recentRecordWindow))))
     }
     await probe.close()
+    // The dev broker drops old segments: a window start below the log's start is out of range,
+    // and must then mean "from the oldest record kept", not librdkafka's default "from the end".
     let consumer = try KafkaConsumer(
-        configuration: KafkaConsumerConfiguration(bootstrapServers: [bootstrap], mode: .assignment(assignments)),
+        configuration: KafkaConsumerConfiguration(
+            bootstrapServers: [bootstrap], mode: .assignment(assignments), extraProperties: ["auto.offset.reset": "earliest"]),
         logger: TestServer.logger)
     let reader = Task {
         var matching: [KafkaConsumerMessage] = []
