@@ -48,12 +48,14 @@ def _error(response):
         return {}
 
 
-def _dropped(case, response, reason):
-    """Records each failure an exception drops, so the run can say what it let through."""
+def _dropped(case, response, reason, detail=""):
+    """Records each failure an exception drops (reason, tab, details on one line), so the run
+    can say what it let through."""
     path = os.environ.get("SCHEMATHESIS_DROPPED_LOG")
     if path:
+        line = f"{reason}\t{case.method} {case.path} -> {response.status_code} {detail}"
         with open(path, "a", encoding="utf-8") as log:
-            log.write(f"{case.method} {case.path} -> {response.status_code}: {reason}\n")
+            log.write(line.replace("\n", " ").replace("\r", " ") + "\n")
     return False
 
 
@@ -68,10 +70,10 @@ def filter_failure(context, failure, case, response):
     if error.get("field") == "If-Match":
         value = (case.headers or {}).get("If-Match")
         if value is not None and not ETAG.fullmatch(str(value)):
-            return _dropped(case, response, f"If-Match {value!r} breaks the documented pattern")
+            return _dropped(case, response, "If-Match value breaks the documented pattern", repr(value))
     # Ranking configs are checked against docs/RANKING.md, which the document gives as text.
     if error.get("code") == "invalid_config":
-        return _dropped(case, response, f"ranking config refused: {error.get('field')} {error.get('message')}")
+        return _dropped(case, response, "ranking config breaks docs/RANKING.md", f"{error.get('field')} {error.get('message')}")
     # Event and feedback timestamps must lie within 7 days before and 300 s after now.
     if error.get("field") == "timestamp" and any(_outside_window(t) for t in _timestamps(case.body)):
         if error.get("code") != "no_valid_events":
@@ -79,5 +81,5 @@ def filter_failure(context, failure, case, response):
         # Every event of the body must have been refused for its timestamp.
         reasons = error.get("message", "").split("; ")
         if reasons and all(": timestamp " in reason for reason in reasons):
-            return _dropped(case, response, "every event's timestamp outside the documented window")
+            return _dropped(case, response, "timestamp outside the documented window", "every event of the body")
     return True
