@@ -72,6 +72,8 @@ export SESSIONRANK_ADMIN_RELOAD_SECONDS=3600
 export SESSIONRANK_REDIS_COMMAND_TIMEOUT_MILLISECONDS=2000
 export SESSIONRANK_ENRICHMENT_BUDGET_MILLISECONDS=1000
 export SESSIONRANK_RECOMMEND_BUDGET_MILLISECONDS=2000
+# Debug level adds one access-log line per request: the service's own count of answers by status.
+export SESSIONRANK_LOGGING_LEVEL=debug
 "$BIN" serve --config config/sessionrank.yaml >"$WORK/service.log" 2>&1 &
 pids+=($!)
 BASE="http://127.0.0.1:$HTTP_PORT"
@@ -81,6 +83,7 @@ for _ in $(seq 1 600); do
     sleep 0.1
 done
 curl -sf "$BASE/health/ready" >/dev/null || { tail -n 20 "$WORK/service.log" >&2; die "the service did not become ready"; }
+ready_line=$(wc -l <"$WORK/service.log")   # the start-up polls of /health/ready (503 until ready) come before
 
 # 5. schemathesis on every operation; scripts/schemathesis.toml hands each security scheme the
 # token of its role. Editor calls store and activate configs: in this run's own database. One
@@ -96,6 +99,13 @@ status=0
 if [ -s "$SCHEMATHESIS_DROPPED_LOG" ]; then
     log "failures dropped by the documented exceptions of scripts/schemathesis_hooks.py (by reason):"
     cut -f1 "$SCHEMATHESIS_DROPPED_LOG" | sort | uniq -c >&2
+fi
+tail -n +"$((ready_line + 1))" "$WORK/service.log" >"$WORK/service-run.log"
+answers=$(grep -o '"http.status":"[0-9]*"' "$WORK/service-run.log" | grep -o '[0-9][0-9][0-9]' | sort | uniq -c | awk '{printf "%s×%s ", $1, $2}')
+log "answers by status, from the service's access log: $answers"
+if grep -q '"http.status":"5[0-9][0-9]"' "$WORK/service-run.log"; then
+    log "the service answered 5xx; see $WORK/service.log"
+    status=1
 fi
 if grep -q '"level":"critical"\|Fatal error' "$WORK/service.log"; then
     log "the service logged a critical error or crashed; see $WORK/service.log"
