@@ -160,6 +160,23 @@ struct BadInputTests {
         }
     }
 
+    @Test("SQL in an id is only data: it is stored, exported and erased as the literal id")
+    func sqlInIds() async throws {
+        try await TestServer.withApp { client, components in
+            // Printable ASCII without spaces is a valid id, quotes and semicolons included.
+            let userId = "u'or'1'='1';DELETE--\\" + TestServer.uniqueId("")
+            let path = "/v1/users/\(userId.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
+            let consent = try await client.privacyCall(.put, path + "/consent", body: #"{"analytics":true}"#)
+            #expect(consent.status == .ok, "\(consent.body)")
+            let stored = try #require(try await components.dependencies.users.profile(userId: userId))
+            #expect(stored.userId == userId && stored.consentAnalytics == true)
+            #expect(try await components.dependencies.users.profile(userId: "demo-adult") != nil, "other rows untouched")
+            let erased = try await client.privacyCall(.delete, path + "/data")
+            #expect(erased.status == .ok && erased.body.contains(#""erasedProfile":true"#), "\(erased.body)")
+            #expect(try await components.dependencies.users.profile(userId: "demo-adult") != nil)
+        }
+    }
+
     /// Sends each case to a fresh app and checks status, JSON shape, code and field.
     static func check(_ cases: [Case]) async throws {
         try await TestServer.withApp { client, _ in
