@@ -25,12 +25,11 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func log(_ request: Request, context: Context, status: Int, started: ContinuousClock.Instant) {
-        let elapsed = ContinuousClock.now - started
         var metadata: Logger.Metadata = [
             "http.method": "\(request.method.rawValue)",
             "http.route": "\(context.endpointPath ?? "unmatched")",
             "http.status": "\(status)",
-            "http.milliseconds": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1_000 + Double(elapsed.components.seconds) * 1_000)",
+            "http.milliseconds": "\((ContinuousClock.now - started).milliseconds)",
         ]
         for (name, value) in request.uri.queryParameters {
             guard let key = Self.personalParameters[String(name)] else { continue }
