@@ -5,7 +5,7 @@ SWIFT_BUILD := swift build -c $(CONFIGURATION)
 ENV := source scripts/env.sh; export SESSIONRANK_BUILD_CONFIGURATION=$(CONFIGURATION);
 BIN = $$($(SWIFT_BUILD) --show-bin-path)/sessionrank
 
-.PHONY: run test deps build build-tests stack db stop status clean-data
+.PHONY: run test faults deps build build-tests stack db stop status clean-data
 
 ## Runs the service on the local stack (installs, starts, migrates, seeds, builds).
 ## With no model snapshot yet, the service starts from 20,000 generated demo sessions.
@@ -18,6 +18,12 @@ run: deps build stack db
 ## cores, running them all at once turns timing checks into noise.
 test: deps build-tests stack db
 	@$(ENV) swift test -c $(CONFIGURATION) --skip-build --no-parallel
+
+## Fault and bad-input checks that are not part of `swift test`: schemathesis (from PyPI) with
+## every check against a live debug build on its own database and Kafka dev broker
+## (scripts/schemathesis.sh). `.ci/run` runs it after `make test`.
+faults: deps build stack db
+	@$(ENV) scripts/schemathesis.sh
 
 deps:
 	@scripts/install-deps.sh

@@ -12,6 +12,7 @@ packages=(
     kcat             # inspect topics by hand
     curl
     chromium         # headless browser for the admin page test (AdminPageBrowserTests)
+    python3-venv     # the project-local virtualenv of schemathesis (`make faults`)
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -12,7 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try loadConfiguration(options)
-        LoggingSetup.bootstrap(configuration.logging)
+        LoggingSetup.bootstrap(configuration.logging, pseudonymizer: Pseudonymizer(secret: configuration.privacy.pseudonymSecret))
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "sessionrank")

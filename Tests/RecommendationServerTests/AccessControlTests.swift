@@ -78,3 +78,122 @@ struct AccessControlTests {
         }
     }
 }
+
+/// Every admin and privacy route against every kind of credential: no token, a malformed
+/// header, an unknown token, and a token of each role. 401 says "who are you" (with
+/// `WWW-Authenticate`), 403 says "not with this role"; an allowed call may still fail on its
+/// input (the calls below are built to change nothing), but never with 401, 403 or a 5xx.
+@Suite(
+    "Tokens and roles on every admin and privacy route",
+    .enabled(if: IntegrationEnvironment.enabled(needs: "SESSIONRANK_POSTGRES_URL", "SESSIONRANK_REDIS_URL", "SESSIONRANK_KAFKA_BOOTSTRAP"))
+)
+struct RouteAuthorizationTests {
+    enum Credential: String, CaseIterable {
+        case none, malformed, unknown, viewer, editor, privacy
+
+        var header: String? {
+            switch self {
+            case .none: nil
+            case .malformed: "Basic \(RouteAuthorizationTests.tokens[.viewer]!)"
+            case .unknown: "Bearer not-a-configured-token-0123456789"
+            case .viewer, .editor, .privacy: "Bearer \(RouteAuthorizationTests.tokens[AdminRole(rawValue: rawValue)!]!)"
+            }
+        }
+    }
+
+    static let tokens: [AdminRole: String] = [
+        .viewer: "route-viewer-token-0123456789", .editor: "route-editor-token-0123456789", .privacy: "route-privacy-token-0123456789",
+    ]
+
+    struct Route {
+        var method: HTTPRequest.Method
+        var path: String
+        var role: AdminRole
+        var headers: HTTPFields = [:]
+        var body: String? = nil
+    }
+
+    /// Every route of AdminRoutes and PrivacyRoutes; a new route must be added here.
+    static let routes: [Route] = [
+        Route(method: .get, path: "/admin/v1/config", role: .viewer),
+        // Without If-Match an editor gets 428: past the role check, nothing stored.
+        Route(method: .put, path: "/admin/v1/config", role: .editor, body: "engine: {}"),
+        Route(method: .get, path: "/admin/v1/config/versions", role: .viewer),
+        Route(method: .get, path: "/admin/v1/config/versions/1", role: .viewer),
+        // A stale If-Match makes an editor's rollback a 412 (or 404 without version 1): nothing stored.
+        Route(method: .post, path: "/admin/v1/config/rollback/1", role: .editor, headers: [.ifMatch: "\"999999999\""]),
+        Route(method: .post, path: "/admin/v1/config/validate", role: .viewer, body: "engine: {}"),
+        Route(method: .post, path: "/admin/v1/preview", role: .viewer, headers: [.contentType: "application/json"], body: #"{"items":["p-00001"],"draft":""}"#),
+        Route(method: .get, path: "/admin/v1/experiments", role: .viewer),
+        Route(method: .get, path: "/admin/v1/kpis", role: .viewer),
+        Route(method: .get, path: "/admin/v1/audit", role: .viewer),
+        Route(method: .get, path: "/v1/sessions/s-route-auth", role: .privacy),
+        Route(method: .delete, path: "/v1/sessions/s-route-auth", role: .privacy),
+        // An empty change is a 400 after the role check: no user row is created.
+        Route(method: .put, path: "/v1/users/u-route-auth/consent", role: .privacy, headers: [.contentType: "application/json"], body: "{}"),
+        Route(method: .get, path: "/v1/users/u-route-auth/data", role: .privacy),
+        Route(method: .delete, path: "/v1/users/u-route-auth/data", role: .privacy),
+    ]
+
+    @Test("the matrix: 401 without a valid bearer token, 403 for another role, allowed for the right one")
+    func matrix() async throws {
+        try await TestServer.withApp({ configuration in
+            configuration.admin.tokens = Self.tokens.map { AdminToken(name: "route-\($0.key.rawValue)", role: $0.key, token: $0.value) }
+            configuration.recommend.rankingPath = AdminConfigTests.shippedFile
+            configuration.admin.reloadSeconds = 3_600
+        }) { client, components in
+            await components.rankingConfig.sync()
+            // The list above must hold every protected route the router has.
+            let protected = Set(buildRouter(components.dependencies).routes.map { "\($0.method) \(normalizedRoutePath("\($0.path)"))" }
+                .filter { $0.contains(" /admin/v1") || $0.contains(" /v1/sessions") || $0.contains(" /v1/users") })
+            let listed = Set(Self.routes.map { "\($0.method) \(normalizedRoutePath($0.path))" })
+            #expect(protected == listed, "router: \(protected.sorted()); listed: \(listed.sorted())")
+            var checked = 0
+            for route in Self.routes {
+                for credential in Credential.allCases {
+                    var headers = route.headers
+                    headers[.authorization] = credential.header
+                    let label = "\(route.method) \(route.path) as \(credential.rawValue)"
+                    try await client.execute(
+                        uri: route.path, method: route.method, headers: headers, body: route.body.map { ByteBuffer(string: $0) }
+                    ) { response in
+                        let body = String(buffer: response.body)
+                        switch credential {
+                        case .none, .malformed, .unknown:
+                            #expect(response.status == .unauthorized, "\(label): \(response.status) \(body)")
+                            #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true, "\(label)")
+                            #expect(body.contains(#""code":"unauthorized""#) && body.contains(#""field":"Authorization""#), "\(label): \(body)")
+                        case .viewer, .editor, .privacy:
+                            let role = AdminRole(rawValue: credential.rawValue)!
+                            if role.allows(route.role) {
+                                #expect(response.status != .unauthorized && response.status != .forbidden, "\(label): \(response.status) \(body)")
+                                #expect(response.status.code < 500, "\(label): \(response.status) \(body)")
+                            } else {
+                                #expect(response.status == .forbidden, "\(label): \(response.status) \(body)")
+                                #expect(body.contains(#""code":"forbidden""#) && body.contains("requires \(route.role.rawValue)"), "\(label): \(body)")
+                            }
+                        }
+                    }
+                    checked += 1
+                }
+            }
+            #expect(checked == Self.routes.count * Credential.allCases.count)
+        }
+    }
+}
+
+/// A route path with every parameter written `{}` and concrete test ids replaced the same way,
+/// so router templates and example paths compare: `/v1/users/u-1/data` and
+/// `/v1/users/{userId}/data` both become `/v1/users/{}/data`.
+func normalizedRoutePath(_ path: String) -> String {
+    let parameterSegments: [String: Int] = ["sessions": 1, "users": 1, "versions": 1, "rollback": 1]
+    var segments = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    for index in segments.indices {
+        if segments[index].hasPrefix(":") || segments[index].hasPrefix("{") {
+            segments[index] = "{}"
+        } else if index > 0, parameterSegments[segments[index - 1]] != nil, segments[index] != "{}" {
+            segments[index] = "{}"
+        }
+    }
+    return segments.joined(separator: "/")
+}

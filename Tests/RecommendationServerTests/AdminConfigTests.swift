@@ -11,9 +11,9 @@ struct AdminTokenTests {
     func parse() throws {
         let configuration = try ServiceConfiguration.parse(
             yaml: "admin:\n  tokens:\n    - {name: alice, role: editor, token: alice-token-0123456789}\n",
-            environment: ["SESSIONRANK_ADMIN_TOKENS": "bob:viewer:bob-token-0123456789abc, carol:editor:carol:token-with-colon"])
-        #expect(configuration.admin.tokens.map(\.name) == ["alice", "bob", "carol"])
-        #expect(configuration.admin.tokens.map(\.role) == [.editor, .viewer, .editor])
+            environment: ["SESSIONRANK_ADMIN_TOKENS": "bob:viewer:bob-token-0123456789abc, carol:editor:carol:token-with-colon, dpo:privacy:dpo-token-0123456789"])
+        #expect(configuration.admin.tokens.map(\.name) == ["alice", "bob", "carol", "dpo"])
+        #expect(configuration.admin.tokens.map(\.role) == [.editor, .viewer, .editor, .privacy])
         #expect(configuration.admin.tokens[2].token == "carol:token-with-colon")
         // Printing the configuration never shows a secret.
         #expect(!"\(configuration)".contains("alice-token"))
@@ -21,7 +21,7 @@ struct AdminTokenTests {
 
     @Test("bad tokens are refused at start, naming the field")
     func invalid() {
-        #expect(throws: ConfigurationError(field: "admin.tokens[0].role", "must be one of viewer, editor; got \"root\"")) {
+        #expect(throws: ConfigurationError(field: "admin.tokens[0].role", "must be one of viewer, editor, privacy; got \"root\"")) {
             try ServiceConfiguration.parse(yaml: "admin:\n  tokens:\n    - {name: a, role: root, token: a-token-0123456789}\n")
         }
         #expect(throws: ConfigurationError(field: "admin.tokens[0].token", "must be at least 16 printable characters without spaces")) {
@@ -39,6 +39,15 @@ struct AdminTokenTests {
     func redaction() {
         #expect(LogRedaction.isSensitive("authorization"))
         #expect(LogRedaction.isSensitive("adminToken"))
+    }
+
+    @Test("roles: an editor may do what a viewer may; privacy is apart from both")
+    func roles() {
+        #expect(AdminRole.editor.allows(.viewer) && AdminRole.editor.allows(.editor))
+        #expect(AdminRole.viewer.allows(.viewer) && !AdminRole.viewer.allows(.editor))
+        #expect(AdminRole.privacy.allows(.privacy))
+        #expect(!AdminRole.privacy.allows(.viewer) && !AdminRole.privacy.allows(.editor))
+        #expect(!AdminRole.editor.allows(.privacy) && !AdminRole.viewer.allows(.privacy))
     }
 }
 

@@ -37,7 +37,7 @@ struct EventIngestionTests {
             let weight = try #require(state.interests["category:\(expectedCategory)"])
             #expect(abs(weight - 5.0) < 0.01)
 
-            let view = try await client.getJSON("/v1/sessions/\(session)")
+            let view = try await client.privacyCall(.get, "/v1/sessions/\(session)")
             #expect(view.status == .ok)
             #expect(view.body.contains("category:\(expectedCategory)"))
         }
@@ -145,7 +145,7 @@ struct EventIngestionTests {
                 "/v1/events", event(eventId, "product_view", session: session, item: "p-00003", extra: #","userId":"demo-no-consent""#))
             #expect(answer.status == .accepted)
             #expect(try await components.dependencies.sessions.session(session).isEmpty)
-            #expect(try await client.getJSON("/v1/sessions/\(session)").status == .notFound)
+            #expect(try await client.privacyCall(.get, "/v1/sessions/\(session)").status == .notFound)
             let records = try await readRecords(topic: "events", where: { $0.eventId == eventId }, until: { !$0.isEmpty })
             let record = try #require(records.first)
             #expect(record.personalized == false)
@@ -160,20 +160,18 @@ struct EventIngestionTests {
         try await TestServer.withApp { client, components in
             let user = TestServer.uniqueId("user")
             let sessions = [TestServer.uniqueId("s"), TestServer.uniqueId("s")]
-            #expect(try await client.execute(
-                uri: "/v1/users/\(user)/consent", method: .put, body: ByteBuffer(string: #"{"personalization":true,"analytics":true}"#)
-            ) { $0.status } == .ok)
+            #expect(try await client.privacyCall(.put, "/v1/users/\(user)/consent", body: #"{"personalization":true,"analytics":true}"#).status == .ok)
             for session in sessions {
                 let answer = try await client.postJSON(
                     "/v1/events", event(TestServer.uniqueId("e"), "product_view", session: session, item: "p-00004", extra: #","userId":"\#(user)""#))
                 #expect(answer.status == .accepted)
             }
             #expect(Set(try await components.dependencies.sessions.sessions(ofUser: user)) == Set(sessions))
-            let export = try await client.getJSON("/v1/users/\(user)/data")
+            let export = try await client.privacyCall(.get, "/v1/users/\(user)/data")
             #expect(export.status == .ok)
             for session in sessions { #expect(export.body.contains(session)) }
 
-            let erased = try await client.execute(uri: "/v1/users/\(user)/data", method: .delete) { String(buffer: $0.body) }
+            let erased = try await client.privacyCall(.delete, "/v1/users/\(user)/data").body
             for session in sessions {
                 #expect(erased.contains(session))
                 #expect(try await components.dependencies.sessions.session(session).isEmpty)
@@ -183,10 +181,10 @@ struct EventIngestionTests {
             // Consent withdrawn: sessions go at once, later events are not stored.
             let other = TestServer.uniqueId("user")
             let session = TestServer.uniqueId("s")
-            _ = try await client.execute(uri: "/v1/users/\(other)/consent", method: .put, body: ByteBuffer(string: #"{"personalization":true}"#)) { $0.status }
+            try await client.privacyCall(.put, "/v1/users/\(other)/consent", body: #"{"personalization":true}"#)
             try await client.postJSON("/v1/events", event(TestServer.uniqueId("e"), "click", session: session, item: "p-00005", extra: #","userId":"\#(other)""#))
             #expect(try await components.dependencies.sessions.session(session).eventCount == 1)
-            _ = try await client.execute(uri: "/v1/users/\(other)/consent", method: .put, body: ByteBuffer(string: #"{"personalization":false}"#)) { $0.status }
+            try await client.privacyCall(.put, "/v1/users/\(other)/consent", body: #"{"personalization":false}"#)
             #expect(try await components.dependencies.sessions.session(session).isEmpty)
             try await client.postJSON("/v1/events", event(TestServer.uniqueId("e"), "click", session: session, item: "p-00005", extra: #","userId":"\#(other)""#))
             #expect(try await components.dependencies.sessions.session(session).isEmpty)
@@ -213,7 +211,7 @@ struct EventIngestionTests {
             let nested = try await client.postJSON("/v1/events", String(repeating: "[", count: 2_000))
             #expect(nested.status == .badRequest)
 
-            let badPath = try await client.getJSON("/v1/sessions/%01bad")
+            let badPath = try await client.privacyCall(.get, "/v1/sessions/%01bad")
             #expect(badPath.status == .badRequest)
         }
     }

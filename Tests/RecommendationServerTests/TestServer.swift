@@ -10,6 +10,8 @@ import Testing
 
 /// Builds the real service against the local stack the test script started.
 enum TestServer {
+    static let privacyToken = "privacy-token-for-tests-0123456789"
+
     static let logger: Logger = {
         var logger = Logger(label: "test.server")
         logger.logLevel = .warning
@@ -33,6 +35,8 @@ enum TestServer {
         configuration.model.learnFromLog = false
         // Every in-process test client is the same "unknown" peer; the limiter has its own tests.
         configuration.rateLimit.requestsPerSecond = 0
+        // The privacy endpoints need a token of role privacy; suites that test tokens set their own.
+        configuration.admin.tokens = [AdminToken(name: "test-privacy", role: .privacy, token: privacyToken)]
         return configuration
     }
 
@@ -40,6 +44,7 @@ enum TestServer {
     /// serves on a real loopback port (`client.port`) for clients outside the process.
     static func withApp(
         mode: TestingSetup = .router,
+        logger: Logger = TestServer.logger,
         _ configure: (inout ServiceConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (any TestClientProtocol, ServerComponents) async throws -> Void
     ) async throws {
@@ -77,6 +82,18 @@ extension TestClientProtocol {
 
     func getJSON(_ uri: String) async throws -> (status: HTTPResponse.Status, body: String) {
         try await execute(uri: uri, method: .get) { response in (response.status, String(buffer: response.body)) }
+    }
+
+    /// A call to a privacy endpoint, with the test privacy token unless another (or none) is given.
+    @discardableResult
+    func privacyCall(
+        _ method: HTTPRequest.Method, _ uri: String, body: String? = nil, token: String? = TestServer.privacyToken
+    ) async throws -> (status: HTTPResponse.Status, body: String) {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
+            (response.status, String(buffer: response.body))
+        }
     }
 }
 
@@ -122,8 +139,11 @@ private func readMessages(
         assignments.append(.init(topic: topic, partition: partition, startOffset: .offset(max(0, end - recentRecordWindow))))
     }
     await probe.close()
+    // The dev broker drops old segments: a window start below the log's start is out of range,
+    // and must then mean "from the oldest record kept", not librdkafka's default "from the end".
     let consumer = try KafkaConsumer(
-        configuration: KafkaConsumerConfiguration(bootstrapServers: [bootstrap], mode: .assignment(assignments)),
+        configuration: KafkaConsumerConfiguration(
+            bootstrapServers: [bootstrap], mode: .assignment(assignments), extraProperties: ["auto.offset.reset": "earliest"]),
         logger: TestServer.logger)
     let reader = Task {
         var matching: [KafkaConsumerMessage] = []

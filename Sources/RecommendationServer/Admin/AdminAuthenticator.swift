@@ -24,7 +24,7 @@ public struct AdminAuthenticator: Sendable {
             match = (entry.name, entry.role)
         }
         guard let match else { throw Self.unauthorized("the token is not valid") }
-        guard match.role >= required else {
+        guard match.role.allows(required) else {
             throw APIError(
                 status: .forbidden, code: "forbidden", field: "Authorization",
                 message: "role \(match.role.rawValue) may not do this; requires \(required.rawValue)")

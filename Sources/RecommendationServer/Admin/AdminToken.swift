@@ -1,12 +1,21 @@
 import Foundation
 import Yams
 
-/// Roles of the admin API: a viewer reads, validates and previews; an editor also changes.
-public enum AdminRole: String, Sendable, Equatable, Comparable, CaseIterable {
+/// Roles of the bearer tokens. A viewer reads, validates and previews the ranking config; an
+/// editor also changes it. `privacy` is apart: it alone reaches the privacy endpoints (consent,
+/// export, erasure, session view), which expose personal data, and it cannot touch the ranking.
+public enum AdminRole: String, Sendable, Equatable, CaseIterable {
     case viewer
     case editor
+    case privacy
 
-    public static func < (lhs: AdminRole, rhs: AdminRole) -> Bool { lhs == .viewer && rhs == .editor }
+    /// Whether a token of this role may do what `required` may.
+    public func allows(_ required: AdminRole) -> Bool {
+        switch (self, required) {
+        case (.editor, .viewer): true
+        default: self == required
+        }
+    }
 }
 
 /// One bearer token of the admin API. `name` is what the audit log records, never the token.
@@ -58,7 +67,8 @@ public struct AdminToken: Sendable, Equatable, CustomStringConvertible {
     private static func make(name: String, role: String, token: String, field: String) throws -> AdminToken {
         guard !name.isEmpty else { throw ConfigurationError(field: field + ".name", "is required") }
         guard let role = AdminRole(rawValue: role) else {
-            throw ConfigurationError(field: field + ".role", "must be one of viewer, editor; got \"\(role)\"")
+            throw ConfigurationError(
+                field: field + ".role", "must be one of \(AdminRole.allCases.map(\.rawValue).joined(separator: ", ")); got \"\(role)\"")
         }
         guard token.utf8.count >= minimumLength, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw ConfigurationError(field: field + ".token", "must be at least \(minimumLength) printable characters without spaces")

@@ -38,27 +38,33 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
             clientHeader: configuration.rateLimit.clientHeader.isEmpty ? nil : HTTPField.Name(configuration.rateLimit.clientHeader)))
     }
     router.add(middleware: MetricsMiddleware())
+    let pseudonymizer = Pseudonymizer(secret: configuration.privacy.pseudonymSecret)
+    router.add(middleware: AccessLogMiddleware(pseudonymizer: pseudonymizer))
+    // One token list for the admin API and the privacy endpoints; the role decides what a token reaches.
+    let auth = AdminAuthenticator(tokens: configuration.admin.tokens)
     HealthRoutes(probe: dependencies.readiness).register(in: router)
     MetricsEndpoint(registry: dependencies.metrics.registry).register(in: router)
     EventRoutes(ingestor: dependencies.ingestor, maxBodyBytes: dependencies.configuration.http.maxBodyBytes).register(in: router)
     PrivacyRoutes(
-        sessions: dependencies.sessions, users: dependencies.users, enricher: dependencies.enricher,
-        sessionSettings: dependencies.configuration.sessions
+        auth: auth, sessions: dependencies.sessions, users: dependencies.users, enricher: dependencies.enricher,
+        sessionSettings: dependencies.configuration.sessions, pseudonymizer: pseudonymizer
     ).register(in: router)
     RecommendRoutes(
         service: dependencies.recommender, feedback: dependencies.feedback, metrics: dependencies.metrics,
         limits: dependencies.configuration.events, settings: dependencies.configuration.recommend,
-        maxBodyBytes: dependencies.configuration.http.maxBodyBytes
+        maxBodyBytes: dependencies.configuration.http.maxBodyBytes, pseudonymizer: pseudonymizer
     ).register(in: router)
     OpenAPIRoute().register(in: router)
     if let reloader = dependencies.rankingConfig {
         AdminRoutes(
-            auth: AdminAuthenticator(tokens: configuration.admin.tokens), reloader: reloader, recommender: dependencies.recommender,
+            auth: auth, reloader: reloader, recommender: dependencies.recommender,
             experiments: dependencies.experiments, kpis: dependencies.kpis,
             maxBodyBytes: configuration.http.maxBodyBytes)
             .register(in: router)
         AdminPage().register(in: router)
     }
+    // Last: it then wraps only the not-found responder, and knows every route.
+    router.add(middleware: UnmatchedRouteMiddleware(routes: router.routes.map { ("\($0.path)", $0.method) }))
     return router
 }
 

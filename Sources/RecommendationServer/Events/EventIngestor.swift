@@ -99,9 +99,15 @@ public struct EventIngestor: Sendable {
         }
         for record in records {
             guard let recommendationId = record.recommendationId, let type = FeedbackType(event: record.type) else { continue }
-            feedback.publish(feedback: FeedbackRecord(
-                recommendationId: recommendationId, sessionId: record.sessionId, type: type, itemId: record.itemId,
-                position: record.position, timestamp: record.timestamp, source: "event"))
+            let feedbackRecord = record.personalized
+                ? FeedbackRecord(
+                    recommendationId: recommendationId, sessionId: record.sessionId, type: type, itemId: record.itemId,
+                    position: record.position, timestamp: record.timestamp, source: "event", pseudonymizer: pseudonymizer)
+                // Not personalised: the record's session id is a pseudonym already.
+                : FeedbackRecord(
+                    recommendationId: recommendationId, sessionId: record.sessionId, type: type, itemId: record.itemId,
+                    position: record.position, timestamp: record.timestamp, source: "event", personalized: false)
+            feedback.publish(feedback: feedbackRecord)
         }
         return IngestionResult(accepted: events.count, duplicates: duplicates, rejected: rejected, degraded: degraded)
     }

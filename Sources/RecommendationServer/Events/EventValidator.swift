@@ -152,8 +152,9 @@ struct FieldReader {
         guard !text.isEmpty else {
             throw FieldError(field: prefix + key, message: "must not be empty; leave it out instead")
         }
-        guard text.count <= maxLength else {
-            throw FieldError(field: prefix + key, message: "must be at most \(maxLength) characters; got \(text.count)")
+        // Code points, as JSON Schema's maxLength counts them (openapi.yaml), not grapheme clusters.
+        guard text.unicodeScalars.count <= maxLength else {
+            throw FieldError(field: prefix + key, message: "must be at most \(maxLength) characters; got \(text.unicodeScalars.count)")
         }
         guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw FieldError(field: prefix + key, message: "must not contain control characters")

@@ -40,6 +40,7 @@ public struct FeedbackRecord: Codable, Sendable, Equatable {
     public var schema = 1
     public var kind = "feedback"
     public var recommendationId: String
+    /// Pseudonymised unless the recommendation was personalised (see `RecommendationID`).
     public var sessionId: String
     public var type: FeedbackType
     public var itemId: String?
@@ -47,6 +48,50 @@ public struct FeedbackRecord: Codable, Sendable, Equatable {
     public var timestamp: Double
     /// `api` (POST /v1/feedback) or `event` (an event carrying the recommendationId).
     public var source: String
+    /// False when `sessionId` is a pseudonym. Absent in records written before it existed.
+    public var personalized: Bool? = nil
+
+    /// The record for feedback on `recommendationId`, with the session id pseudonymised unless
+    /// both the recommendation and the reporting event were personalised: a visitor without
+    /// consent gets the same pseudonym in served and feedback records, so they still join.
+    public init(
+        recommendationId: String, sessionId: String, type: FeedbackType, itemId: String?, position: Int?, timestamp: Double,
+        source: String, personalized: Bool = true, pseudonymizer: Pseudonymizer
+    ) {
+        let personal = personalized && RecommendationID.isPersonalized(recommendationId)
+        self.init(
+            recommendationId: recommendationId, sessionId: personal ? sessionId : pseudonymizer.pseudonym(for: sessionId), type: type,
+            itemId: itemId, position: position, timestamp: timestamp, source: source, personalized: personal)
+    }
+
+    public init(
+        recommendationId: String, sessionId: String, type: FeedbackType, itemId: String?, position: Int?, timestamp: Double,
+        source: String, personalized: Bool? = nil
+    ) {
+        self.recommendationId = recommendationId
+        self.sessionId = sessionId
+        self.type = type
+        self.itemId = itemId
+        self.position = position
+        self.timestamp = timestamp
+        self.source = source
+        self.personalized = personalized
+    }
+}
+
+/// Recommendation ids carry the consent decision of their answer: `rec-<uuid>` when it was
+/// personalised, `rec-np-<uuid>` when not. Feedback quoting the id can then pseudonymise the
+/// session like the served record did, on any replica and without a look-up. An id of any
+/// other form (not issued by this service) counts as not personalised: the safe side.
+public enum RecommendationID {
+    public static func make(personalized: Bool) -> String {
+        (personalized ? "rec-" : "rec-np-") + UUID().uuidString.lowercased()
+    }
+
+    public static func isPersonalized(_ id: String) -> Bool {
+        guard id.hasPrefix("rec-"), let uuid = UUID(uuidString: String(id.dropFirst(4))) else { return false }
+        return uuid.uuidString.lowercased() == id.dropFirst(4)
+    }
 }
 
 public enum FeedbackType: String, Codable, Sendable, CaseIterable {

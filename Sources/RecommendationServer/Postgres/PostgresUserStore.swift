@@ -12,9 +12,10 @@ public struct PostgresUserStore: Sendable {
         self.logger = logger
     }
 
-    /// Sets consent; creates the user row if the backend has not synced it yet. Returns the new profile.
+    /// Sets consent; creates the user row if the backend has not synced it yet. Returns the new
+    /// profile from the same statement, so a concurrent erasure cannot leave nothing to return.
     public func setConsent(userId: String, personalization: Bool?, analytics: Bool?) async throws -> UserProfile {
-        try await client.query(
+        let rows = try await client.query(
             """
             INSERT INTO users (id, consent_personalization, consent_analytics, consent_updated_at)
             VALUES (\(userId), \(personalization), \(analytics), now())
@@ -22,12 +23,14 @@ public struct PostgresUserStore: Sendable {
                 consent_personalization = coalesce(EXCLUDED.consent_personalization, users.consent_personalization),
                 consent_analytics = coalesce(EXCLUDED.consent_analytics, users.consent_analytics),
                 consent_updated_at = now()
+            RETURNING id, birth_date::text, region, kyc_status, risk_flags, segment, consent_personalization, consent_analytics
             """,
             logger: logger)
-        guard let profile = try await profile(userId: userId) else {
-            throw APIError(status: .internalServerError, code: "consent_not_stored", message: "consent was not stored")
+        for try await row in rows.decode((String, String?, String?, String, [String], String?, Bool?, Bool?).self) {
+            return Self.profile(row)
         }
-        return profile
+        // INSERT … ON CONFLICT DO UPDATE … RETURNING always yields the row.
+        throw PostgresUserStoreError.noRowReturned
     }
 
     public func profile(userId: String) async throws -> UserProfile? {
@@ -37,14 +40,17 @@ public struct PostgresUserStore: Sendable {
             FROM users WHERE id = \(userId)
             """,
             logger: logger)
-        for try await (id, birthDate, region, kyc, flags, segment, personalization, analytics) in rows.decode(
-            (String, String?, String?, String, [String], String?, Bool?, Bool?).self)
-        {
-            return UserProfile(
-                userId: id, birthDate: birthDate, region: region, kycStatus: kyc, riskFlags: flags, segment: segment,
-                consentPersonalization: personalization, consentAnalytics: analytics)
+        for try await row in rows.decode((String, String?, String?, String, [String], String?, Bool?, Bool?).self) {
+            return Self.profile(row)
         }
         return nil
+    }
+
+    private static func profile(_ row: (String, String?, String?, String, [String], String?, Bool?, Bool?)) -> UserProfile {
+        let (id, birthDate, region, kyc, flags, segment, personalization, analytics) = row
+        return UserProfile(
+            userId: id, birthDate: birthDate, region: region, kycStatus: kyc, riskFlags: flags, segment: segment,
+            consentPersonalization: personalization, consentAnalytics: analytics)
     }
 
     public func requests(userId: String) async throws -> [BackendRequest] {
@@ -73,4 +79,8 @@ public struct PostgresUserStore: Sendable {
             return !deleted.isEmpty
         }
     }
+}
+
+enum PostgresUserStoreError: Error {
+    case noRowReturned
 }

@@ -37,8 +37,9 @@ public struct RecommendQuery: Sendable, Equatable {
             guard fields[name] == nil else { throw invalid(name, "is given more than once") }
             switch name {
             case "limit":
-                guard let number = Double(value) else { throw invalid("limit", "must be a whole number from 1 to \(maxLimit); got \"\(value.prefix(32))\"") }
-                fields[name] = .number(number)
+                // Digits only: Double() would also take "1e2", "0x10" or "inf".
+                guard let number = Int(value) else { throw invalid("limit", "must be a whole number from 1 to \(maxLimit); got \"\(value.prefix(32))\"") }
+                fields[name] = .number(Double(number))
             case "debug":
                 switch value.lowercased() {
                 case "true", "1", "": fields[name] = .bool(true)

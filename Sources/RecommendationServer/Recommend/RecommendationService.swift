@@ -65,7 +65,6 @@ public struct RecommendationService: Sendable {
 
     public func recommend(_ query: RecommendQuery, now: Date = Date()) async -> RecommendationResponse {
         let started = ContinuousClock.now
-        let recommendationId = "rec-" + UUID().uuidString.lowercased()
         // A session in an experiment is ranked by its variant's policy, the same on every call.
         let assignment = self.policy.current.assign(query.sessionId)
         let policy = assignment.policy.forPlacement(query.placement.rawValue)
@@ -83,6 +82,7 @@ public struct RecommendationService: Sendable {
 
         // Consent: a known user needs an explicit yes; an unknown profile of a named user counts as no.
         let personalized = visitor.userId == nil || (visitor.profile?.mayPersonalize ?? false)
+        let recommendationId = RecommendationID.make(personalized: personalized)
         var session = SessionState.empty(query.sessionId)
         switch sessionResult {
         case .success(let state): if personalized { session = state }

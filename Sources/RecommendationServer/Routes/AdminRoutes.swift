@@ -39,8 +39,7 @@ struct AdminRoutes: Sendable {
         }
         group.get("/config/versions") { request, _ -> Response in
             _ = try auth.authorize(request, role: .viewer)
-            let limit = Int(request.uri.queryParameters["limit"].map(String.init) ?? "") ?? 50
-            let versions = try await store.versions(limit: min(max(limit, 1), 500))
+            let versions = try await store.versions(limit: try Self.limitParameter(request, default: 50, maximum: 500))
             return try Self.json(VersionList(live: reloader.liveVersion, versions: versions.map(ConfigView.init)))
         }
         group.get("/config/versions/:version") { request, context -> Response in
@@ -94,8 +93,7 @@ struct AdminRoutes: Sendable {
         }
         group.get("/audit") { request, _ -> Response in
             _ = try auth.authorize(request, role: .viewer)
-            let limit = Int(request.uri.queryParameters["limit"].map(String.init) ?? "") ?? 100
-            return try Self.json(AuditList(entries: try await store.auditLog(limit: min(max(limit, 1), 1_000))))
+            return try Self.json(AuditList(entries: try await store.auditLog(limit: try Self.limitParameter(request, default: 100, maximum: 1_000))))
         }
     }
 
@@ -127,6 +125,9 @@ struct AdminRoutes: Sendable {
     /// A body of YAML text, or JSON `{yaml, comment}` when the content type says JSON.
     static func draft(_ request: Request, limit: Int) async throws -> Draft {
         let body = try await request.collectBody(limit: limit)
+        guard !body.isEmpty else {
+            throw APIError(status: .badRequest, code: "invalid_body", field: "<body>", message: "is required: the ranking config as YAML text or JSON {\"yaml\": …}")
+        }
         if request.headers[.contentType]?.lowercased().contains("json") == true {
             do { return try JSONDecoder().decode(Draft.self, from: body) } catch {
                 throw APIError(status: .badRequest, code: "invalid_body", field: "<body>", message: "must be JSON {\"yaml\": string, \"comment\"?: string}")
@@ -187,19 +188,32 @@ struct AdminRoutes: Sendable {
 
     static func etag(_ version: Int64) -> String { "\"\(version)\"" }
 
-    /// `"12"`, `W/"12"` or a bare `12`.
+    /// An entity tag as GET answers it, `"12"`, or weak, `W/"12"`: a version from 1 with at
+    /// most 18 digits and no leading zero (openapi.yaml has the same pattern).
     static func version(fromETag header: String) -> Int64? {
-        var text = header.trimmingCharacters(in: .whitespaces)
-        if text.hasPrefix("W/") { text.removeFirst(2) }
-        if text.count >= 2, text.first == "\"", text.last == "\"" { text = String(text.dropFirst().dropLast()) }
-        return Int64(text).flatMap { $0 > 0 ? $0 : nil }
+        var text = Substring(header.trimmingCharacters(in: .whitespaces))
+        if text.hasPrefix("W/") { text = text.dropFirst(2) }
+        guard text.count >= 3, text.first == "\"", text.last == "\"" else { return nil }
+        let digits = text.dropFirst().dropLast()
+        guard digits.count <= 18, digits.first != "0", digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int64(digits)
     }
 
     static func versionParameter(_ parameters: Parameters) throws(APIError) -> Int64 {
-        guard let text = parameters.get("version"), let number = Int64(text), number > 0 else {
+        guard let text = parameters.get("version"), text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let number = Int64(text), number > 0
+        else {
             throw APIError(status: .badRequest, code: "invalid_path", field: "version", message: "must be a version number (1 or more)")
         }
         return number
+    }
+
+    /// `?limit=`: a whole number in range, or the default when left out; anything else is a 400.
+    static func limitParameter(_ request: Request, default defaultValue: Int, maximum: Int) throws(APIError) -> Int {
+        guard let text = request.uri.queryParameters["limit"] else { return defaultValue }
+        guard let limit = Int(String(text)), (1...maximum).contains(limit) else {
+            throw APIError(status: .badRequest, code: "invalid_field", field: "limit", message: "must be a whole number from 1 to \(maximum)")
+        }
+        return limit
     }
 
     static func unknownVersion(_ number: Int64) -> APIError {

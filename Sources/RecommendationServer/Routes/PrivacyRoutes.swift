@@ -2,18 +2,20 @@ import Foundation
 import Hummingbird
 
 /// Consent, export and erasure for users and sessions, plus a debugging view of a session.
+/// They read or change personal data, so every call needs a bearer token of role `privacy`
+/// (checked before anything else); each change is logged with the token's name and the
+/// pseudonym of the id, never the id itself.
 struct PrivacyRoutes: Sendable {
+    let auth: AdminAuthenticator
     let sessions: any SessionStore
     let users: PostgresUserStore
     let enricher: EventEnricher
     let sessionSettings: SessionSettings
+    let pseudonymizer: Pseudonymizer
     /// Each store call of a privacy request gives up after this long.
     var budget: Duration = .seconds(5)
 
-    struct ConsentChange: Decodable {
-        var personalization: Bool?
-        var analytics: Bool?
-    }
+    static let consentBodyLimit = 4_096
 
     struct SessionView: ResponseEncodable {
         var session: SessionState
@@ -35,7 +37,8 @@ struct PrivacyRoutes: Sendable {
     }
 
     func register(in router: Router<some RequestContext>) {
-        router.get("/v1/sessions/{sessionId}") { _, context -> SessionView in
+        router.get("/v1/sessions/{sessionId}") { request, context -> SessionView in
+            _ = try auth.authorize(request, role: .privacy)
             let sessionId = try context.parameters.identifier("sessionId")
             let state = try await dependency { try await sessions.session(sessionId) }
             guard !state.isEmpty else {
@@ -48,38 +51,37 @@ struct PrivacyRoutes: Sendable {
             return SessionView(session: state, interestsNow: interests)
         }
 
-        router.delete("/v1/sessions/{sessionId}") { _, context -> Erasure in
+        router.delete("/v1/sessions/{sessionId}") { request, context -> Erasure in
+            let actor = try auth.authorize(request, role: .privacy)
             let sessionId = try context.parameters.identifier("sessionId")
             let existed = try await dependency { try await sessions.deleteSession(sessionId) }
+            context.logger.info("session erased", metadata: ["actor": "\(actor)", "session": "\(pseudonymizer.pseudonym(for: sessionId))"])
             return Erasure(erasedSessions: existed ? [sessionId] : [], erasedProfile: nil)
         }
 
         router.put("/v1/users/{userId}/consent") { request, context -> UserProfile in
+            let actor = try auth.authorize(request, role: .privacy)
             let userId = try context.parameters.identifier("userId")
-            let body = try await request.collectBody(limit: 4_096)
-            let change: ConsentChange
-            do {
-                change = try JSONDecoder().decode(ConsentChange.self, from: body)
-            } catch {
-                throw APIError(
-                    status: .badRequest, code: "invalid_body", field: "<body>",
-                    message: "must be {\"personalization\": true|false, \"analytics\": true|false}")
-            }
-            guard change.personalization != nil || change.analytics != nil else {
-                throw APIError(status: .badRequest, code: "invalid_body", field: "personalization", message: "give personalization, analytics or both")
-            }
+            let change = try ConsentChange.parse(body: try await request.collectBody(limit: Self.consentBodyLimit))
             let profile = try await dependency {
                 try await users.setConsent(userId: userId, personalization: change.personalization, analytics: change.analytics)
             }
             enricher.invalidate(userId: userId)
             // Withdrawn consent: the sessions we hold for the user go at once.
             if change.personalization == false { _ = try await dependency { try await sessions.deleteUser(userId) } }
+            context.logger.info("consent changed", metadata: [
+                "actor": "\(actor)", "user": "\(pseudonymizer.pseudonym(for: userId))",
+                "personalization": "\(change.personalization.map(String.init) ?? "unchanged")",
+                "analytics": "\(change.analytics.map(String.init) ?? "unchanged")",
+            ])
             return profile
         }
 
-        router.get("/v1/users/{userId}/data") { _, context -> UserExport in
+        router.get("/v1/users/{userId}/data") { request, context -> UserExport in
+            let actor = try auth.authorize(request, role: .privacy)
             let userId = try context.parameters.identifier("userId")
-            return try await dependency {
+            context.logger.info("user data exported", metadata: ["actor": "\(actor)", "user": "\(pseudonymizer.pseudonym(for: userId))"])
+            let export = try await dependency {
                 var states: [SessionState] = []
                 for sessionId in try await sessions.sessions(ofUser: userId) {
                     let state = try await sessions.session(sessionId)
@@ -89,13 +91,22 @@ struct PrivacyRoutes: Sendable {
                     userId: userId, profile: try await users.profile(userId: userId), requests: try await users.requests(userId: userId),
                     sessions: states)
             }
+            // Like a session that is not stored: nothing held is a 404, also after an erasure.
+            guard export.profile != nil || !export.requests.isEmpty || !export.sessions.isEmpty else {
+                throw APIError(status: .notFound, code: "not_found", field: "userId", message: "nothing is stored about this user")
+            }
+            return export
         }
 
-        router.delete("/v1/users/{userId}/data") { _, context -> Erasure in
+        router.delete("/v1/users/{userId}/data") { request, context -> Erasure in
+            let actor = try auth.authorize(request, role: .privacy)
             let userId = try context.parameters.identifier("userId")
             let erasedSessions = try await dependency { try await sessions.deleteUser(userId) }
             let erasedProfile = try await dependency { try await users.erase(userId: userId) }
             enricher.invalidate(userId: userId)
+            context.logger.info("user data erased", metadata: [
+                "actor": "\(actor)", "user": "\(pseudonymizer.pseudonym(for: userId))", "sessions": "\(erasedSessions.count)",
+            ])
             return Erasure(erasedSessions: erasedSessions, erasedProfile: erasedProfile)
         }
     }
@@ -116,3 +127,41 @@ struct PrivacyRoutes: Sendable {
 }
 
 extension UserProfile: ResponseEncodable {}
+
+/// The body of `PUT /v1/users/{userId}/consent`: `personalization`, `analytics` or both, each
+/// true, false or null (= keep). Unknown keys are refused with their name, like everywhere else.
+struct ConsentChange: Equatable {
+    var personalization: Bool?
+    var analytics: Bool?
+
+    static let fields = ["analytics", "personalization"]
+
+    static func parse(body: Data) throws(APIError) -> ConsentChange {
+        let value: JSONValue
+        do { value = try JSONDecoder().decode(JSONValue.self, from: body) } catch { throw APIError.invalidJSON(error) }
+        guard case .object(let object) = value else {
+            throw APIError(
+                status: .badRequest, code: "invalid_body", field: "<body>",
+                message: "must be {\"personalization\": true|false, \"analytics\": true|false}; got \(value.kind)")
+        }
+        if let unknown = object.keys.sorted().first(where: { !fields.contains($0) }) {
+            throw invalid(unknown, "is not a known field; known fields are \(fields.joined(separator: ", "))")
+        }
+        func flag(_ name: String) throws(APIError) -> Bool? {
+            switch object[name] {
+            case nil, .null?: return nil
+            case .bool(let flag)?: return flag
+            case let other?: throw invalid(name, "must be true or false; got \(other.kind)")
+            }
+        }
+        let change = ConsentChange(personalization: try flag("personalization"), analytics: try flag("analytics"))
+        guard change.personalization != nil || change.analytics != nil else {
+            throw invalid("personalization", "give personalization, analytics or both, as true or false")
+        }
+        return change
+    }
+
+    private static func invalid(_ field: String, _ message: String) -> APIError {
+        APIError(status: .badRequest, code: "invalid_field", field: field, message: message)
+    }
+}

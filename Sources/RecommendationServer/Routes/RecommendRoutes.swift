@@ -9,6 +9,7 @@ struct RecommendRoutes: Sendable {
     let limits: EventLimits
     let settings: ServiceConfiguration.RecommendSettings
     let maxBodyBytes: Int
+    let pseudonymizer: Pseudonymizer
 
     func register(in router: Router<some RequestContext>) {
         router.get("/v1/recommend") { request, _ -> RecommendationResponse in
@@ -24,7 +25,8 @@ struct RecommendRoutes: Sendable {
         }
         router.post("/v1/feedback") { request, _ -> EditedResponse<FeedbackAccepted> in
             let body = try await request.collectBody(limit: min(maxBodyBytes, 65_536))
-            let record = try FeedbackRequest.parse(body: body, limits: limits, now: Date().timeIntervalSince1970)
+            let record = try FeedbackRequest.parse(
+                body: body, limits: limits, now: Date().timeIntervalSince1970, pseudonymizer: pseudonymizer)
             feedback.publish(feedback: record)
             metrics.feedbackReceived[record.type]?.increment()
             return EditedResponse(status: .accepted, response: FeedbackAccepted(accepted: true, recommendationId: record.recommendationId))
@@ -43,7 +45,8 @@ extension RecommendationResponse: ResponseEncodable {}
 enum FeedbackRequest {
     static let fields: Set<String> = ["recommendationId", "sessionId", "type", "itemId", "position", "timestamp"]
 
-    static func parse(body: Data, limits: EventLimits, now: Double) throws(APIError) -> FeedbackRecord {
+    /// The session id comes out pseudonymised unless the recommendation was personalised.
+    static func parse(body: Data, limits: EventLimits, now: Double, pseudonymizer: Pseudonymizer) throws(APIError) -> FeedbackRecord {
         let value: JSONValue
         do { value = try JSONDecoder().decode(JSONValue.self, from: body) } catch { throw APIError.invalidJSON(error) }
         guard case .object(let fields) = value else {
@@ -74,7 +77,7 @@ enum FeedbackRequest {
             return FeedbackRecord(
                 recommendationId: try reader.requiredIdentifier("recommendationId"), sessionId: try reader.requiredIdentifier("sessionId"),
                 type: type, itemId: itemId, position: try reader.optionalInteger("position", in: 1...1_000), timestamp: timestamp,
-                source: "api")
+                source: "api", pseudonymizer: pseudonymizer)
         } catch let error as EventValidator.FieldError {
             throw APIError(status: .badRequest, code: "invalid_field", field: error.field, message: error.message)
         } catch {
