@@ -17,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "sessionrank")
         let app = try buildApplication(configuration: configuration, metricsRegistry: registry, logger: logger)
-        try await app.runService()
+        try await runUntilTerminated(app, settings: configuration.shutdown, logger: logger)
     }
 }
 

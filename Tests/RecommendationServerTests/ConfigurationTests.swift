@@ -52,6 +52,9 @@ struct ConfigurationTests {
             ("htp:\n  port: 8080\n", "htp", "not a known setting"),
             ("http: [1, 2]\n", "http", "must be a mapping"),
             ("http:\n  port: [1]\n", "http.port", "single value"),
+            ("http:\n  maxInFlightRequests: -1\n", "http.maxInFlightRequests", "from 0 to 1000000"),
+            ("shutdown:\n  deadlineSeconds: 0\n", "shutdown.deadlineSeconds", "from 1 to 3600"),
+            ("shutdown:\n  deadlineSeconds: 5\n", "kafka.shutdownFlushTimeoutMilliseconds", "less than shutdown.deadlineSeconds (5 s)"),
         ]
     )
     func rejectsBadValues(yaml: String, field: String, fragment: String) throws {

@@ -37,6 +37,8 @@ enum TestServer {
         configuration.rateLimit.requestsPerSecond = 0
         // The privacy endpoints need a token of role privacy; suites that test tokens set their own.
         configuration.admin.tokens = [AdminToken(name: "test-privacy", role: .privacy, token: privacyToken)]
+        // Some suites fire a thousand requests at once on purpose; admission control has its own tests.
+        configuration.http.maxInFlightRequests = 0
         return configuration
     }
 

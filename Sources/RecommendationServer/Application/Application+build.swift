@@ -1,8 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KafkaClient
 import Logging
 import Metrics
+import NIOCore
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
@@ -77,9 +79,12 @@ public struct ServerComponents: Sendable {
     public let modelUpdater: ModelUpdater
     public let snapshotWriter: SnapshotWriter
     public let rankingConfig: RankingConfigReloader
+    /// The producer of both topics (its queue depth and delivery counts are what fault tests watch).
+    public let kafka: KafkaProducer
 
     public init(configuration: ServiceConfiguration, metricsRegistry: PrometheusCollectorRegistry, logger: Logger) throws {
         let clients = try Clients(configuration: configuration, logger: logger)
+        kafka = clients.kafka
         let metrics = ServiceMetrics(registry: metricsRegistry)
         let catalog = ProductCatalog()
         let model = LiveModel.load(settings: configuration.model, logger: logger)
@@ -175,8 +180,15 @@ public func buildApplication(
 /// The application around already-built components; tests use it to reach the components.
 public func buildApplication(components: ServerComponents, logger: Logger) -> some ApplicationProtocol {
     let configuration = components.dependencies.configuration
+    // Admission control sits in each connection's pipeline (see AdmissionChannelHandler).
+    let limiter = configuration.http.maxInFlightRequests > 0
+        ? InFlightLimiter(limit: configuration.http.maxInFlightRequests, endpoints: AdmissionEndpoints.all) : nil
+    let metrics = components.dependencies.metrics
     return Application(
         router: buildRouter(components.dependencies),
+        server: .http1(configuration: .init(additionalChannelHandlers: limiter.map { limiter in
+            [AdmissionChannelHandler(limiter: limiter, onShed: { metrics.requestsShed[$0]?.increment() })]
+        } ?? [])),
         configuration: .init(
             address: .hostname(configuration.http.host, port: configuration.http.port),
             serverName: "sessionrank"

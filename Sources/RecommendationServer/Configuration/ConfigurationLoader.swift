@@ -39,6 +39,8 @@ extension ServiceConfiguration {
         configuration.http.port = try http.int("port", default: defaults.http.port, in: 0...65_535)
         configuration.http.maxBodyBytes = try http.int("maxBodyBytes", default: defaults.http.maxBodyBytes, in: 1_024...67_108_864)
         configuration.http.corsAllowedOrigins = try http.string("corsAllowedOrigins", default: defaults.http.corsAllowedOrigins)
+        configuration.http.maxInFlightRequests = try http.int(
+            "maxInFlightRequests", default: defaults.http.maxInFlightRequests, in: 0...1_000_000)
         try http.rejectUnknownKeys()
 
         let rateLimit = try root.section("rateLimit")
@@ -181,6 +183,15 @@ extension ServiceConfiguration {
         configuration.admin.tokens = try AdminToken.parse(node: admin.node("tokens"), environment: environment["SESSIONRANK_ADMIN_TOKENS"])
         configuration.admin.reloadSeconds = try admin.int("reloadSeconds", default: defaults.admin.reloadSeconds, in: 1...3_600)
         try admin.rejectUnknownKeys()
+
+        let shutdown = try root.section("shutdown")
+        configuration.shutdown.deadlineSeconds = try shutdown.int("deadlineSeconds", default: defaults.shutdown.deadlineSeconds, in: 1...3_600)
+        try shutdown.rejectUnknownKeys()
+        if configuration.kafka.shutdownFlushTimeoutMilliseconds >= configuration.shutdown.deadlineSeconds * 1_000 {
+            throw ConfigurationError(
+                field: "kafka.shutdownFlushTimeoutMilliseconds",
+                "must be less than shutdown.deadlineSeconds (\(configuration.shutdown.deadlineSeconds) s), so the flush can finish; got \(configuration.kafka.shutdownFlushTimeoutMilliseconds)")
+        }
 
         try root.rejectUnknownKeys()
         return configuration

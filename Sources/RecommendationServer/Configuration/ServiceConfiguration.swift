@@ -18,6 +18,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var recommend = RecommendSettings()
     public var model = ModelSettings()
     public var admin = AdminSettings()
+    public var shutdown = ShutdownSettings()
 
     public init() {}
 
@@ -28,6 +29,15 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var maxBodyBytes = 1_048_576
         /// Origins whose JavaScript may call the API (CORS), comma-separated; `*` for any; empty for none.
         public var corsAllowedOrigins = ""
+        /// Requests in flight per endpoint (events, recommend, feedback, …; health and metrics
+        /// exempt); one more is answered 503 + Retry-After at once. 0 turns the limit off.
+        public var maxInFlightRequests = 256
+    }
+
+    public struct ShutdownSettings: Sendable, Equatable {
+        /// On SIGTERM/SIGINT: stop accepting, finish requests in flight, flush the Kafka queue,
+        /// write the final snapshot. Past this deadline the remaining work is cancelled.
+        public var deadlineSeconds = 30
     }
 
     public struct RateLimitSettings: Sendable, Equatable {

@@ -37,8 +37,14 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
         let error: Detail
     }
 
+    /// `{"error": {"code": …, "field": …, "message": …}}`.
+    var jsonBody: Data {
+        // Encoding three strings cannot fail.
+        (try? JSONEncoder().encode(Body(error: .init(code: code, field: field, message: message)))) ?? Data()
+    }
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = try JSONEncoder().encode(Body(error: .init(code: code, field: field, message: message)))
+        let data = jsonBody
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -14,7 +14,9 @@ public struct IngestionResult: Codable, Sendable, Equatable {
 
 /// Validates, enriches, stores and publishes events. The order matters for "nothing
 /// acknowledged is lost": queue room is checked before any state changes, the session update
-/// decides what is new, and only new events are published.
+/// decides what is new, and every event not yet confirmed in the log is published. An event
+/// stays "unpublished" in its session until publishing succeeded, so a client retrying after a
+/// 503 gets it published, not counted as a duplicate.
 public struct EventIngestor: Sendable {
     let decoder: EventBatchDecoder
     let enricher: EventEnricher
@@ -56,7 +58,8 @@ public struct EventIngestor: Sendable {
         // Sessions without consent to personalise are not stored: only counted and published pseudonymised.
         let personalized = enriched.map(mayPersonalize)
         let updates = zip(enriched, personalized).compactMap { event, allowed in allowed ? sessionUpdate(for: event) : nil }
-        var isNew = [Bool](repeating: true, count: enriched.count)
+        var outcomes = [SessionApplyOutcome](repeating: .applied, count: enriched.count)
+        var stored = [Bool](repeating: false, count: enriched.count)
         var degraded = false
         if !updates.isEmpty {
             do {
@@ -64,7 +67,8 @@ public struct EventIngestor: Sendable {
                 let applied = try await withDeadline(sessionBudget) { try await sessions.apply(updates) }
                 var appliedIndex = 0
                 for index in enriched.indices where personalized[index] {
-                    isNew[index] = applied[appliedIndex]
+                    outcomes[index] = applied[appliedIndex]
+                    stored[index] = true
                     appliedIndex += 1
                 }
             } catch {
@@ -76,23 +80,39 @@ public struct EventIngestor: Sendable {
         }
 
         var records: [EventRecord] = []
+        var storedRecords: [Bool] = []
         var duplicates = 0
         for (index, event) in enriched.enumerated() {
-            guard isNew[index] else {
+            guard outcomes[index].needsPublishing else {
                 duplicates += 1
                 continue
             }
+            if outcomes[index] == .appliedUnpublished { metrics.eventsRepublished.increment() }
             metrics.eventsAccepted[event.event.type]?.increment()
             if !personalized[index] { metrics.eventsUnpersonalized.increment() }
             records.append(EventRecord(event, personalized: personalized[index], receivedAt: now, pseudonymizer: pseudonymizer))
+            storedRecords.append(stored[index])
         }
         metrics.eventsDuplicate.increment(by: Int64(duplicates))
+        var failure: PublishFailure?
         do {
             try publisher.publish(records)
         } catch {
+            failure = error
+        }
+        // What reached the log must count as a duplicate next time; the rest stays unpublished,
+        // so the client's retry publishes it. Both before answering, so a retry sees it.
+        let published = failure?.publishedCount ?? records.count
+        let confirmations = records.indices.prefix(published).filter { storedRecords[$0] }.map {
+            (sessionId: records[$0].sessionId, eventId: records[$0].eventId)
+        }
+        await confirmPublished(confirmations)
+        if let failure {
             // Only reachable when concurrent requests filled the margin checked above.
-            metrics.eventsShed.increment(by: Int64(records.count))
-            logger.error("publishing accepted events failed", metadata: ["error": "\(error)", "events": "\(records.count)"])
+            metrics.eventsShed.increment(by: Int64(records.count - published))
+            logger.error(
+                "publishing accepted events failed; the client's retry publishes them",
+                metadata: ["error": "\(failure)", "events": "\(records.count)", "published": "\(published)"])
             throw APIError(
                 status: .serviceUnavailable, code: "overloaded", message: "the event log is backed up; retry after the Retry-After interval",
                 headers: [.retryAfter: "2"])
@@ -114,6 +134,18 @@ public struct EventIngestor: Sendable {
 
     /// Anonymous sessions are personalised (the storefront sends events only under its own
     /// cookie consent); a known user needs an explicit yes. Unknown consent counts as no.
+    /// A failed confirmation only means a later retry of these ids would publish them again.
+    private func confirmPublished(_ events: [(sessionId: String, eventId: String)]) async {
+        guard !events.isEmpty else { return }
+        let sessions = self.sessions
+        do {
+            try await withDeadline(sessionBudget) { try await sessions.confirmPublished(events) }
+        } catch {
+            metrics.sessionStoreFailures.increment()
+            logger.warning("could not confirm published events", metadata: ["error": "\(error)", "events": "\(events.count)"])
+        }
+    }
+
     func mayPersonalize(_ event: EnrichedEvent) -> Bool {
         guard let userId = event.userId else { return true }
         guard let profile = event.profile, profile.userId == userId else { return false }

@@ -88,9 +88,23 @@ public struct EventRecord: Codable, Sendable, Equatable {
 public protocol EventPublisher: Sendable {
     /// Whether `count` more messages fit in the local queue, with a margin for concurrent requests.
     func hasRoom(for count: Int) -> Bool
-    func publish(_ records: [EventRecord]) throws
+    /// Hands the records to the log in order; on failure, says how many went before it.
+    func publish(_ records: [EventRecord]) throws(PublishFailure)
 }
 
 public struct PublishQueueFull: Error, CustomStringConvertible, Sendable {
     public var description: String { "the local Kafka queue is full" }
+}
+
+/// Publishing stopped part-way: the first `publishedCount` records were handed over, the rest not.
+public struct PublishFailure: Error, CustomStringConvertible, Sendable {
+    public var publishedCount: Int
+    public var cause: any Error
+
+    public init(publishedCount: Int, cause: any Error) {
+        self.publishedCount = publishedCount
+        self.cause = cause
+    }
+
+    public var description: String { "\(cause) (after \(publishedCount) record(s) were handed over)" }
 }

@@ -22,12 +22,16 @@ public struct KafkaEventPublisher: EventPublisher {
         producer.queueDepth + count <= capacity - max(capacity / 10, 1)
     }
 
-    public func publish(_ records: [EventRecord]) throws {
+    public func publish(_ records: [EventRecord]) throws(PublishFailure) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        for record in records {
-            let value = [UInt8](try encoder.encode(record))
-            try send(key: record.sessionId, value: value)
+        for (index, record) in records.enumerated() {
+            do {
+                let value = [UInt8](try encoder.encode(record))
+                try send(key: record.sessionId, value: value)
+            } catch {
+                throw PublishFailure(publishedCount: index, cause: error)
+            }
         }
     }
 

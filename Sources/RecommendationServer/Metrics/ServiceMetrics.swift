@@ -9,6 +9,9 @@ public final class ServiceMetrics: Sendable {
     let eventsDuplicate: Counter
     let eventsUnpersonalized: Counter
     let eventsShed: Counter
+    let eventsRepublished: Counter
+    /// By endpoint (see `AdmissionEndpoints`).
+    let requestsShed: [String: Counter]
     let enrichment: [EnrichedEvent.Status: Counter]
     let sessionStoreFailures: Counter
     let kafkaQueueDepth: Gauge
@@ -38,6 +41,11 @@ public final class ServiceMetrics: Sendable {
         eventsDuplicate = counter("events_duplicate", "Events whose eventId was seen before; state changed once.")
         eventsUnpersonalized = counter("events_unpersonalized", "Events of sessions without consent: counted, published pseudonymised, not stored.")
         eventsShed = counter("events_shed", "Events answered 503 because the Kafka queue was full.")
+        eventsRepublished = counter(
+            "events_republished", "Retried events that an earlier attempt applied to the session but could not publish; published now.")
+        requestsShed = Dictionary(uniqueKeysWithValues: AdmissionEndpoints.all.map {
+            ($0, counter("requests_shed", "Requests answered 503 at once because their endpoint had too many in flight.", [("endpoint", $0)]))
+        })
         enrichment = Dictionary(uniqueKeysWithValues: [EnrichedEvent.Status.complete, .notNeeded, .timedOut, .failed].map {
             ($0, counter("events_enrichment", "Events by enrichment outcome.", [("status", $0.rawValue)]))
         })

@@ -11,18 +11,29 @@ public struct RedisSessionStore: SessionStore {
         self.settings = settings
     }
 
-    public func apply(_ updates: [SessionUpdate]) async throws -> [Bool] {
-        try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+    public func apply(_ updates: [SessionUpdate]) async throws -> [SessionApplyOutcome] {
+        try await withThrowingTaskGroup(of: (Int, SessionApplyOutcome).self) { group in
             for (index, update) in updates.enumerated() {
                 group.addTask { (index, try await apply(update)) }
             }
-            var applied = Array(repeating: false, count: updates.count)
-            for try await (index, wasNew) in group { applied[index] = wasNew }
-            return applied
+            var outcomes = Array(repeating: SessionApplyOutcome.duplicate, count: updates.count)
+            for try await (index, outcome) in group { outcomes[index] = outcome }
+            return outcomes
         }
     }
 
-    private func apply(_ update: SessionUpdate) async throws -> Bool {
+    public func confirmPublished(_ events: [(sessionId: String, eventId: String)]) async throws {
+        let bySession = Dictionary(grouping: events, by: \.sessionId)
+        guard !bySession.isEmpty else { return }
+        let commands = bySession.map { sessionId, events in
+            RedisCommand("SREM", arguments: ([SessionKeys(sessionId: sessionId).unpublishedEvents] + events.map(\.eventId)).map { $0 as any RedisArgument })
+        }
+        for reply in try await redis.pipeline(commands) {
+            if let message = reply.errorMessage { throw RedisError(code: .serverError, message: message, serverMessage: message) }
+        }
+    }
+
+    private func apply(_ update: SessionUpdate) async throws -> SessionApplyOutcome {
         let event = update.event
         let keys = SessionKeys(sessionId: event.sessionId)
         var arguments: [any RedisArgument] = [
@@ -32,8 +43,16 @@ public struct RedisSessionStore: SessionStore {
         ]
         arguments.append(contentsOf: update.attributes)
         let reply = try await redis.evalScript(SessionScripts.applyEvent, keys: keys.all, args: arguments)
-        let wasNew = reply.int == 1
-        if wasNew, let userId = update.userId {
+        let outcome: SessionApplyOutcome
+        switch reply.int {
+        case 1: outcome = .applied
+        case 2: outcome = .appliedUnpublished
+        case 0: outcome = .duplicate
+        default:
+            let detail = reply.errorMessage ?? "\(reply)"
+            throw RedisError(code: .serverError, message: "unexpected session script reply: \(detail)", serverMessage: detail)
+        }
+        if outcome == .applied, let userId = update.userId {
             // Another slot in a cluster, so not part of the script: a link is a hint, not state.
             let link = SessionKeys.userSessions(userId: userId)
             _ = try await redis.pipeline([
@@ -41,7 +60,7 @@ public struct RedisSessionStore: SessionStore {
                 RedisCommand("EXPIRE", link, settings.userLinkTTLSeconds),
             ])
         }
-        return wasNew
+        return outcome
     }
 
     public func session(_ sessionId: String) async throws -> SessionState {

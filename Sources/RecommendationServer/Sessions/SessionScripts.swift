@@ -12,19 +12,27 @@ enum SessionScripts {
     /// - recent items are a sorted set by timestamp (ties by member), trimmed to the newest N;
     /// - the cart is last-writer-wins by (timestamp, event id); links keep the newest value.
     ///
-    /// KEYS: meta, interest, items, seen, cart, purchased.
+    /// An applied event id stays in `unpublished` until the service confirms it reached the log
+    /// (`SREM`), so a retry after a failed publish is published instead of taken for a duplicate.
+    ///
+    /// KEYS: meta, interest, items, seen, cart, purchased, unpublished.
     /// ARGV: eventId, type, itemId ('' for none), timestamp, weight, halfLifeSeconds, maxItems,
     ///       ttlSeconds, userId, deviceId, region, attribute…
-    /// Returns 1 when applied, 0 when the event id was seen before.
+    /// Returns 1 when applied now, 2 when applied before but not confirmed published, 0 when
+    /// applied and published before.
     static let applyEvent = RedisScript(
         #"""
-        local meta, interest, items, seen, cart, purchased = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+        local meta, interest, items, seen, cart, purchased, unpublished = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
         local eventId, kind, item = ARGV[1], ARGV[2], ARGV[3]
         local ts, weight, half = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
         local maxItems, ttl = tonumber(ARGV[7]), tonumber(ARGV[8])
         local function fmt(x) return string.format('%.17g', x) end
 
-        if redis.call('SADD', seen, eventId) == 0 then return 0 end
+        if redis.call('SADD', seen, eventId) == 0 then
+          if redis.call('SISMEMBER', unpublished, eventId) == 1 then return 2 end
+          return 0
+        end
+        redis.call('SADD', unpublished, eventId)
 
         redis.call('HINCRBY', meta, 'events', 1)
         redis.call('HINCRBY', meta, 'count:' .. kind, 1)

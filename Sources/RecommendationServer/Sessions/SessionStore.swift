@@ -18,11 +18,29 @@ public struct SessionUpdate: Sendable, Equatable {
     }
 }
 
+/// What applying one event to its session found.
+public enum SessionApplyOutcome: Sendable, Equatable {
+    /// First sight of the event id: the state changed now. Publish it, then confirm.
+    case applied
+    /// An earlier attempt changed the state but did not confirm publishing (it failed, or the
+    /// process died): publish it now, without changing the state again.
+    case appliedUnpublished
+    /// Applied and published before: a duplicate.
+    case duplicate
+
+    /// Whether the event still has to go to the log.
+    public var needsPublishing: Bool { self != .duplicate }
+}
+
 /// Per-session state storage. Redis in production (`RedisSessionStore`); the contract tests
 /// run against the real Redis.
 public protocol SessionStore: Sendable {
-    /// Applies each update at most once per event id; returns, per update, whether it was new.
-    func apply(_ updates: [SessionUpdate]) async throws -> [Bool]
+    /// Applies each update at most once per event id; returns, per update, what it found.
+    /// An applied event counts as unpublished until `confirmPublished` names it.
+    func apply(_ updates: [SessionUpdate]) async throws -> [SessionApplyOutcome]
+    /// Records that these events (by session id and event id) are in the log, so a later
+    /// attempt with the same id is a duplicate.
+    func confirmPublished(_ events: [(sessionId: String, eventId: String)]) async throws
     func session(_ sessionId: String) async throws -> SessionState
     /// The user's sessions, most recently active first.
     func sessions(ofUser userId: String) async throws -> [String]

@@ -1,0 +1,106 @@
+import Foundation
+import KafkaClient
+import Prometheus
+import Synchronization
+
+/// Every record of `topic` on `bootstrap` (a test's own dev broker), from the beginning up to the
+/// high watermarks taken when the call starts.
+func readWholeTopic(
+    bootstrap: String, topic: String, partitions: Int32 = 4, within limit: Duration = .seconds(30)
+) async throws -> [KafkaConsumerMessage] {
+    let assignments = (0..<partitions).map {
+        KafkaConsumerConfiguration.PartitionAssignment(topic: topic, partition: $0, startOffset: .beginning)
+    }
+    let consumer = try KafkaConsumer(
+        configuration: KafkaConsumerConfiguration(bootstrapServers: [bootstrap], mode: .assignment(assignments)),
+        logger: TestServer.logger)
+    var ends: [Int32: Int64] = [:]
+    for partition in 0..<partitions {
+        ends[partition] = try await consumer.highWatermark(topic: topic, partition: partition)
+    }
+    let targets = ends.filter { $0.value > 0 }
+    let reader = Task {
+        var messages: [KafkaConsumerMessage] = []
+        var next: [Int32: Int64] = [:]
+        func complete() -> Bool { targets.allSatisfy { next[$0.key, default: 0] >= $0.value } }
+        if complete() { return messages }
+        for try await message in consumer.messages {
+            messages.append(message)
+            next[message.partition] = message.offset + 1
+            if complete() { break }
+        }
+        return messages
+    }
+    let timer = Task {
+        try await Task.sleep(for: limit)
+        reader.cancel()
+    }
+    defer { timer.cancel() }
+    let result = await reader.result
+    await consumer.close()
+    let messages = try result.get()
+    let read = messages.count
+    let expected = targets.values.reduce(0, +)
+    if read < expected { throw ServerTestError("read \(read) of \(expected) records of \(topic) within \(limit)") }
+    return messages
+}
+
+/// The event ids of the `events` records in `messages`.
+func eventIds(in messages: [KafkaConsumerMessage]) -> [String] {
+    messages.compactMap { try? JSONDecoder().decode(EventRecordProbe.self, from: Data($0.value)).eventId }
+}
+
+/// Waits until the producer has a report (delivered or failed) for every message it was given.
+func waitUntilDrained(_ producer: KafkaProducer, within limit: Duration) async throws -> Duration {
+    let started = ContinuousClock.now
+    while producer.queueDepth > 0 {
+        guard ContinuousClock.now - started < limit else {
+            throw ServerTestError("\(producer.queueDepth) message(s) still queued after \(limit)")
+        }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return ContinuousClock.now - started
+}
+
+/// The value of one sample line of the registry, e.g. `sessionrank_events_shed_total`.
+func metricValue(_ registry: PrometheusCollectorRegistry, _ sample: String) -> Double? {
+    var buffer: [UInt8] = []
+    registry.emit(into: &buffer)
+    for line in String(decoding: buffer, as: UTF8.self).split(separator: "\n") where line.hasPrefix(sample + " ") {
+        return Double(line.dropFirst(sample.count + 1))
+    }
+    return nil
+}
+
+struct ServerTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Counts of each value.
+func tally(_ values: [String]) -> [String: Int] {
+    values.reduce(into: [:]) { $0[$1, default: 0] += 1 }
+}
+
+/// A value shared by the tasks of one test (a `Mutex` cannot be captured by a `@Sendable` closure).
+final class Shared<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+
+    init(_ value: Value) { mutex = Mutex(value) }
+
+    var value: Value { mutex.withLock { $0 } }
+
+    func update<Result: Sendable>(_ body: (inout Value) -> Result) -> Result { mutex.withLock { body(&$0) } }
+}
+
+/// A counter shared by the tasks of one test.
+final class SharedCounter: Sendable {
+    private let atomic = Atomic<Int>(0)
+
+    /// Adds one and returns the value before.
+    func next() -> Int { atomic.add(1, ordering: .relaxed).oldValue }
+
+    func raise(to value: Int) { atomic.max(value, ordering: .relaxed) }
+
+    var value: Int { atomic.load(ordering: .relaxed) }
+}
