@@ -6,9 +6,10 @@ import NIOHTTPTypes
 
 /// Admission control in the connection's pipeline, on its event loop: when an endpoint already
 /// has `limiter.limit` requests in flight, one more is answered `503 overloaded` with
-/// `Retry-After` right here and never reaches the router. Shedding in a middleware would queue
-/// the refusal behind the very work that overloads the service; here it costs a few
-/// microseconds whatever the backlog.
+/// `Retry-After` right here, as the request is read, and never reaches the router. A refusal in
+/// a middleware would first wait in the queue of jobs that overloads the service; here it waits
+/// at most for the event loop to finish its current batch of jobs (Swift concurrency runs on
+/// the same loops in `sessionrank serve`).
 ///
 /// A request counts from its head until the end of its response. Requests pipelined behind one
 /// still in flight on the same connection are passed on uncounted rather than refused, because
