@@ -110,13 +110,3 @@ struct EventRetryTests {
         }
     }
 }
-
-/// Polls `condition` every 20 ms until it holds (true) or `limit` passes (false).
-func poll(within limit: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}

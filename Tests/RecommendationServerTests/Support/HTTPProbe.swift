@@ -24,8 +24,8 @@ struct ProbeResponse: Sendable {
 }
 
 enum ProbeOutcome: Sendable {
-    /// An answer, with the time from writing the request to the end of the answer.
-    case answered(ProbeResponse, latency: Duration)
+    /// An answer (with its latency).
+    case answered(ProbeResponse)
     /// No connection could be made (nothing listening).
     case refused
     /// The request was written, then the connection closed (or reset) with no answer.
@@ -36,14 +36,11 @@ enum ProbeOutcome: Sendable {
     case clientSaturated
 
     var response: ProbeResponse? {
-        if case .answered(let response, _) = self { return response }
+        if case .answered(let response) = self { return response }
         return nil
     }
 
-    var latency: Duration? {
-        if case .answered(_, let latency) = self { return latency }
-        return nil
-    }
+    var latency: Duration? { response?.latency }
 }
 
 private struct ProbeClosed: Error {}
@@ -156,7 +153,7 @@ final class ProbeConnection: Sendable {
             let response = try await promise.futureResult.get()
             timer.cancel()
             answered.add(1, ordering: .relaxed)
-            return .answered(response, latency: response.latency)
+            return .answered(response)
         } catch is ProbeTimedOut {
             channel.close(promise: nil)
             return .timedOut
