@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Compliance
+import RedisClient
 import TestSupport
 import Testing
 
@@ -256,6 +257,42 @@ struct RecommendFallbackTests {
                 recovered = try await !decode(client.getJSON("/v1/recommend?sessionId=\(session)&itemId=p-00010")).degraded
             }
             #expect(recovered, "the service recovers when Redis is back")
+        }
+        try await redis.stop()
+    }
+
+    @Test("Redis answering OOM to writes: recommend 200 degraded, events 202 degraded and still published, recovery without restart")
+    func redisOutOfMemory() async throws {
+        let binary = try #require(RedisServerProcess.locateBinary(), "redis-server is needed")
+        let redis = try await RedisServerProcess(binary: binary)
+        try await RedisClient.withRunningClient(configuration: redis.configuration) { admin in
+            try await TestServer.withApp({ configuration in
+                RecommendTests.withModel(&configuration)
+                configuration.redis.url = "redis://127.0.0.1:\(redis.port)"
+            }) { client, _ in
+                let session = TestServer.uniqueId("s")
+                let healthy = try await decode(client.getJSON("/v1/recommend?sessionId=\(session)&itemId=p-00010"))
+                #expect(healthy.degraded == false)
+
+                // Every write now fails with "-OOM command not allowed when used memory > 'maxmemory'".
+                try await admin.send("CONFIG", "SET", "maxmemory-policy", "noeviction")
+                try await admin.send("CONFIG", "SET", "maxmemory", "1")
+                let started = ContinuousClock.now
+                let oom = try await decode(client.getJSON("/v1/recommend?sessionId=\(session)&itemId=p-00011"))
+                #expect(ContinuousClock.now - started < .seconds(2))
+                #expect(oom.degraded && oom.degradedReasons?.contains(.eventNotRecorded) == true, "\(oom.degradedReasons ?? [])")
+                #expect(!oom.items.isEmpty, "the session read still works, so ranking goes on")
+
+                let posted = try await client.postJSON(
+                    "/v1/events", #"{"eventId":"\#(TestServer.uniqueId("e"))","type":"product_view","sessionId":"\#(session)","itemId":"p-00012"}"#)
+                #expect(posted.status == .accepted, "\(posted.body)")
+                #expect(posted.body.contains(#""degraded":true"#), "\(posted.body)")
+                #expect(posted.body.contains(#""accepted":1"#), "the event is acknowledged and published without session state")
+
+                try await admin.send("CONFIG", "SET", "maxmemory", "0")
+                let recovered = try await decode(client.getJSON("/v1/recommend?sessionId=\(session)&itemId=p-00013"))
+                #expect(recovered.degraded == false, "\(recovered.degradedReasons ?? [])")
+            }
         }
         try await redis.stop()
     }
