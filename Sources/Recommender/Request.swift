@@ -178,6 +178,26 @@ public struct FeedbackExample: Codable, Sendable, Equatable {
         self.served = served
     }
 
+    /// What one positive (click, add to cart, purchase) on a served list teaches the ranker,
+    /// the rule the service's feedback join applies: the list's first positive turns the whole
+    /// list into an example (the other items as negatives); a later positive on another item
+    /// adds that item alone (its list-mates were already learned as negatives). Items without
+    /// features (placed by a rule, not scored) are left out. nil when `itemId` is not in the list.
+    public static func forPositive(
+        sessionId: String, served: [(itemId: String, features: RankingFeatures?)], itemId: String, purchased: Bool, firstPositive: Bool
+    ) -> FeedbackExample? {
+        guard let positive = served.first(where: { $0.itemId == itemId }), positive.features != nil else { return nil }
+        let learned = firstPositive ? served : [positive]
+        return FeedbackExample(
+            sessionId: sessionId,
+            served: learned.compactMap { candidate in
+                candidate.features.map { features in
+                    let isPositive = candidate.itemId == itemId
+                    return ServedItem(itemId: candidate.itemId, features: features, clicked: isPositive && !purchased, purchased: isPositive && purchased)
+                }
+            })
+    }
+
     /// Builds the example from a served list and the ids that were clicked / bought.
     public init(sessionId: String, served: [RankedItem], clicked: Set<String>, purchased: Set<String> = []) {
         self.sessionId = sessionId

@@ -60,23 +60,14 @@ struct FeedbackJoiner {
         case .purchase: clicked = false
         case .impression, .dismiss: return nil
         }
-        guard let itemId = feedback.itemId, var entry = pending[feedback.recommendationId],
-            !entry.positives.contains(itemId),
-            let item = entry.record.items.first(where: { $0.itemId == itemId }), item.features != nil
+        guard let itemId = feedback.itemId, var entry = pending[feedback.recommendationId], !entry.positives.contains(itemId),
+            let example = FeedbackExample.forPositive(
+                sessionId: entry.record.sessionId, served: entry.record.items.map { ($0.itemId, $0.features) }, itemId: itemId,
+                purchased: !clicked, firstPositive: entry.positives.isEmpty)
         else { return nil }
-        let isFirst = entry.positives.isEmpty
         entry.positives.insert(itemId)
         pending[feedback.recommendationId] = entry
-        let served = isFirst ? entry.record.items : [item]
-        return FeedbackExample(
-            sessionId: entry.record.sessionId,
-            served: served.compactMap { candidate in
-                candidate.features.map { features in
-                    let positive = candidate.itemId == itemId
-                    return FeedbackExample.ServedItem(
-                        itemId: candidate.itemId, features: features, clicked: positive && clicked, purchased: positive && !clicked)
-                }
-            })
+        return example
     }
 
     private mutating func expire(now: Double) {
