@@ -149,7 +149,7 @@ public struct StorefrontSimulation: Sendable {
         model.updateCatalog(ItemCatalog(items: Dictionary(uniqueKeysWithValues: catalog.map { ($0.id, $0.attributes) })))
         var events: [ModelEvent] = []
         for index in 0..<settings.warmUpVisits {
-            let visitor = visitor(-1 - index)
+            let visitor = visitor(index - settings.warmUpVisits)
             var time = visitStart(visitor)
             var item = selfDirectedItem(visitor, step: 0)
             for step in 0..<settings.maxPageViews {
@@ -269,8 +269,9 @@ public struct StorefrontSimulation: Sendable {
             band: min(Self.bandPrices.count - 1, Int(band * Double(Self.bandPrices.count))), device: device < 0.6 ? "mobile" : "desktop")
     }
 
-    /// Visits start a minute apart (warm-up visits before the first visitor).
-    func visitStart(_ visitor: Visitor) -> Double { 1_700_000_000 + Double(visitor.index) * 60 }
+    /// Visits start 200 s apart, longer than a visit lasts, so event times only grow (warm-up
+    /// visits come before the first visitor).
+    func visitStart(_ visitor: Visitor) -> Double { 1_700_000_000 + Double(visitor.index) * 200 }
 
     private func itemIndex(_ id: String) -> Int? {
         // "sim-CC-NNN"

@@ -115,7 +115,11 @@ struct SimulateMemoryCommand: ParsableCommand {
     /// kernel (malloc_trim), so the figure is what the model holds rather than what the allocator keeps cached.
     static func residentBytes() -> Int {
         #if canImport(Glibc)
-        _ = malloc_trim(0)
+        // glibc's malloc_trim, which the Glibc module does not export; RTLD_DEFAULT is a null handle.
+        if let symbol = dlsym(nil, "malloc_trim") {
+            typealias MallocTrim = @convention(c) (Int) -> Int32
+            _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+        }
         #endif
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
