@@ -234,11 +234,11 @@ public struct StorefrontSimulation: Sendable {
     /// Chance that the visitor looks at the item at `position` (0-based): 1, 0.85, 0.72, …
     static func examination(position: Int) -> Double { pow(0.85, Double(position)) }
 
-    /// Chance of a click once looked at: 0.04 for an item of neither the favourite category nor
-    /// the price band, ×4 for the category, ×3 for the band, halved when already viewed in this visit.
+    /// Chance of a click once looked at: 0.02 for an item of neither the favourite category nor
+    /// the price band, ×3 for the category, ×3 for the band, halved when already viewed in this visit.
     func attraction(_ item: SimulatedItem, for visitor: Visitor, seen: Bool) -> Double {
-        var chance = 0.04
-        if item.category == visitor.category { chance *= 4 }
+        var chance = 0.02
+        if item.category == visitor.category { chance *= 3 }
         if item.band == visitor.band { chance *= 3 }
         if seen { chance *= 0.5 }
         return chance
