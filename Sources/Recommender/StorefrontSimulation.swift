@@ -24,8 +24,8 @@ public struct StorefrontSimulation: Sendable {
         public var brandsPerCategory = 4
         /// Visits learned before the first measured visitor (self-directed browsing, no lists):
         /// the same starting model for both arms.
-        public var warmUpVisits = 600
-        public var visitors = 2_400
+        public var warmUpVisits = 400
+        public var visitors = 1_200
         public var maxPageViews = 6
         /// Items served per list.
         public var listSize = 10
