@@ -111,6 +111,17 @@ public final class KafkaConsumer: Service, Sendable {
         }
     }
 
+    /// The partition's high watermark as this consumer last saw it (librdkafka updates it with
+    /// every fetch response of an assigned partition), or nil before the first fetch. Local and
+    /// non-blocking, so cheap enough for a metrics tick; `highWatermark` asks the broker instead.
+    public func cachedHighWatermark(topic: String, partition: Int32) -> Int64? {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let error = rd_kafka_get_watermark_offsets(handle.pointer, topic, partition, &low, &high)
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+        return high
+    }
+
     /// The group's committed offset for the partition (group mode), or nil if none was committed.
     public func committedOffset(topic: String, partition: Int32, timeout: Duration = .seconds(5)) async throws -> Int64? {
         let handle = self.handle

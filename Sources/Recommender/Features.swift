@@ -13,6 +13,13 @@ public struct RankingFeatures: Codable, Sendable, Equatable {
     public var interest = 0.0
     public var recent = 0.0
     public var blend = 0.0
+    /// Per attribute kind, the share of the session's interest in that kind that falls on the
+    /// item's value: e.g. 0.8 when 80 % of the interest in categories is on the item's category.
+    /// Unlike `interest` (all keys pooled), these let the ranker weigh category, brand and
+    /// price band separately. 0 without attributes or interest of that kind.
+    public var categoryAffinity = 0.0
+    public var brandAffinity = 0.0
+    public var priceBandAffinity = 0.0
     /// |ln(item price / session's median price)|; nil when either is unknown.
     public var priceDistance: Double?
     /// The item is already in the current session.
@@ -22,6 +29,28 @@ public struct RankingFeatures: Codable, Sendable, Equatable {
     public var hour: Int?
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case knn, transition, covisitation, association, popularity, regionalPopularity, interest, recent, blend
+        case categoryAffinity, brandAffinity, priceBandAffinity, priceDistance, seen, device, pageType, hour
+    }
+
+    /// Every field may be missing (served records written before a feature existed decode with its default).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func number(_ key: CodingKeys) throws -> Double { try c.decodeIfPresent(Double.self, forKey: key) ?? 0 }
+        knn = try number(.knn); transition = try number(.transition); covisitation = try number(.covisitation)
+        association = try number(.association); popularity = try number(.popularity)
+        regionalPopularity = try number(.regionalPopularity); interest = try number(.interest); recent = try number(.recent)
+        blend = try number(.blend)
+        categoryAffinity = try number(.categoryAffinity); brandAffinity = try number(.brandAffinity)
+        priceBandAffinity = try number(.priceBandAffinity)
+        priceDistance = try c.decodeIfPresent(Double.self, forKey: .priceDistance)
+        seen = try c.decodeIfPresent(Bool.self, forKey: .seen) ?? false
+        device = try c.decodeIfPresent(String.self, forKey: .device)
+        pageType = try c.decodeIfPresent(String.self, forKey: .pageType)
+        hour = try c.decodeIfPresent(Int.self, forKey: .hour)
+    }
 }
 
 /// Turns `RankingFeatures` into a sparse vector for logistic regression: fixed slots for the
@@ -30,13 +59,19 @@ enum FeatureEncoder {
     static let dimension = 256
     private static let firstHashedSlot = 16
 
-    static func encode(_ f: RankingFeatures) -> [(index: Int, value: Double)] {
+    /// `position` (1-based) only when learning: a shown item's position enters as ln(position)
+    /// and (position − 1) / 10, so examination falling like 1/k or like a constant factor per
+    /// slot are both expressible. Serving leaves it out, which is position 1 for every candidate.
+    static func encode(_ f: RankingFeatures, position: Int? = nil) -> [(index: Int, value: Double)] {
         var x: [(index: Int, value: Double)] = [
             (0, 1),  // bias
             (1, f.knn), (2, f.transition), (3, f.covisitation), (4, f.association),
             (5, f.popularity), (6, f.regionalPopularity), (7, f.interest), (8, f.recent), (9, f.blend),
             (10, f.seen ? 1 : 0),
         ]
+        if f.categoryAffinity != 0 { x.append((13, f.categoryAffinity)) }
+        if f.brandAffinity != 0 { x.append((14, f.brandAffinity)) }
+        if f.priceBandAffinity != 0 { x.append((15, f.priceBandAffinity)) }
         if let distance = f.priceDistance {
             x.append((11, min(distance, 5)))
         } else {
@@ -45,10 +80,18 @@ enum FeatureEncoder {
         if let device = f.device { x.append((hashedSlot("device=\(device)"), 1)) }
         if let page = f.pageType { x.append((hashedSlot("page=\(page)"), 1)) }
         if let hour = f.hour { x.append((hashedSlot("hour=\(hour)"), 1)) }
+        if let position, position > 1 {
+            x.append((positionLogSlot, log(Double(position))))
+            x.append((positionLinearSlot, Double(position - 1) / 10))
+        }
         return x
     }
 
-    private static func hashedSlot(_ name: String) -> Int {
+    // Hashed like the categorical names; chosen so they share no bucket with device, page type or hour.
+    static let positionLogSlot = hashedSlot("position.log")
+    static let positionLinearSlot = hashedSlot("position.linear")
+
+    static func hashedSlot(_ name: String) -> Int {
         firstHashedSlot + Int(StableHash.fnv1a(name) % UInt64(dimension - firstHashedSlot))
     }
 

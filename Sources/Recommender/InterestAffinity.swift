@@ -46,6 +46,39 @@ struct AttributeIndex: Sendable {
         Self.affinity(interests: interests, positiveMass: positiveMass, keys: keysByItem.value(at: Int(item)))
     }
 
+    /// The attribute kinds that get their own ranker feature, by interest-key prefix.
+    enum Kind: Int, CaseIterable {
+        case category, brand, priceBand
+
+        var prefix: String {
+            switch self {
+            case .category: "category:"
+            case .brand: "brand:"
+            case .priceBand: "price:"
+            }
+        }
+    }
+
+    /// Positive interest mass per kind, once per request.
+    static func massByKind(interests: [String: Double]) -> [Double] {
+        var mass = [Double](repeating: 0, count: Kind.allCases.count)
+        for (key, value) in interests where value > 0 {
+            for kind in Kind.allCases where key.hasPrefix(kind.prefix) { mass[kind.rawValue] += value }
+        }
+        return mass
+    }
+
+    /// Per kind, the share of the session's interest in that kind on the item's value (0…1).
+    func affinityByKind(of item: Int32, interests: [String: Double], massByKind: [Double]) -> [Double] {
+        var shares = [Double](repeating: 0, count: Kind.allCases.count)
+        for key in keysByItem.value(at: Int(item)) {
+            for kind in Kind.allCases where massByKind[kind.rawValue] > 0 && key.hasPrefix(kind.prefix) {
+                shares[kind.rawValue] += max(0, interests[key] ?? 0) / massByKind[kind.rawValue]
+            }
+        }
+        return shares
+    }
+
     /// Candidates for the strongest interest keys: up to `perKey` items of each of the top 3 keys.
     func interestCandidates(interests: [String: Double], perKey: Int) -> [Int32] {
         let strongest = interests.filter { $0.value > 0 }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(3)

@@ -56,7 +56,7 @@ struct ModelState: Sendable {
     mutating func learn(from feedback: FeedbackExample, settings: RankerSettings) {
         for served in feedback.served {
             let label = served.clicked || served.purchased
-            ranker.update(FeatureEncoder.encode(served.features), label: label, importance: served.purchased ? 2 : 1, settings: settings)
+            ranker.update(FeatureEncoder.encode(served.features, position: served.position), label: label, importance: served.purchased ? 2 : 1, settings: settings)
         }
         feedbackApplied += 1
         version &+= 1

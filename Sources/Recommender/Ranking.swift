@@ -104,11 +104,18 @@ extension ModelState {
         }
 
         let sessionPrice = FeatureEncoder.sessionPrice(items: session.distinctItems, attributes: attributes)
+        let massByKind = AttributeIndex.massByKind(interests: request.interests)
         func features(_ item: Int32, _ c: ScoreComponents) -> RankingFeatures {
             var f = RankingFeatures()
             f.knn = c.knn; f.transition = c.transition; f.covisitation = c.covisitation
             f.association = c.association; f.popularity = c.popularity; f.regionalPopularity = c.regionalPopularity
             f.interest = c.interest; f.recent = c.recent; f.blend = c.blend
+            if interestMass > 0 {
+                let shares = attributes.affinityByKind(of: item, interests: request.interests, massByKind: massByKind)
+                f.categoryAffinity = shares[AttributeIndex.Kind.category.rawValue]
+                f.brandAffinity = shares[AttributeIndex.Kind.brand.rawValue]
+                f.priceBandAffinity = shares[AttributeIndex.Kind.priceBand.rawValue]
+            }
             f.priceDistance = FeatureEncoder.priceDistance(itemPrice: attributes.price(of: item), sessionPrice: sessionPrice)
             f.seen = session.sequence.contains(item)
             f.device = request.context.device; f.pageType = request.context.pageType; f.hour = request.context.hour

@@ -161,12 +161,17 @@ public struct FeedbackExample: Codable, Sendable, Equatable {
         public var features: RankingFeatures
         public var clicked: Bool
         public var purchased: Bool
+        /// Where the item was shown, 1-based; nil when unknown. Learned as a feature so the
+        /// ranker credits the top slots' extra attention to the position, not to the features
+        /// of whatever was placed there; at serving time every candidate counts as position 1.
+        public var position: Int?
 
-        public init(itemId: String, features: RankingFeatures, clicked: Bool = false, purchased: Bool = false) {
+        public init(itemId: String, features: RankingFeatures, clicked: Bool = false, purchased: Bool = false, position: Int? = nil) {
             self.itemId = itemId
             self.features = features
             self.clicked = clicked
             self.purchased = purchased
+            self.position = position
         }
     }
 
@@ -178,11 +183,37 @@ public struct FeedbackExample: Codable, Sendable, Equatable {
         self.served = served
     }
 
+    /// What one positive (click, add to cart, purchase) on a served list teaches the ranker,
+    /// the rule the service's feedback join applies: the list's first positive turns the whole
+    /// list into an example (the other items as negatives); a later positive on another item
+    /// adds that item alone (its list-mates were already learned as negatives). Items without
+    /// features (placed by a rule, not scored) are left out. nil when `itemId` is not in the list.
+    public static func forPositive(
+        sessionId: String, served: [(itemId: String, features: RankingFeatures?)], itemId: String, purchased: Bool, firstPositive: Bool
+    ) -> FeedbackExample? {
+        // Positions are the list order (1-based), as shown.
+        let positioned = served.enumerated().map { (position: $0.offset + 1, item: $0.element) }
+        guard let positive = positioned.first(where: { $0.item.itemId == itemId }), positive.item.features != nil else { return nil }
+        let learned = firstPositive ? positioned : [positive]
+        return FeedbackExample(
+            sessionId: sessionId,
+            served: learned.compactMap { candidate in
+                candidate.item.features.map { features in
+                    let isPositive = candidate.item.itemId == itemId
+                    return ServedItem(
+                        itemId: candidate.item.itemId, features: features, clicked: isPositive && !purchased, purchased: isPositive && purchased,
+                        position: candidate.position)
+                }
+            })
+    }
+
     /// Builds the example from a served list and the ids that were clicked / bought.
     public init(sessionId: String, served: [RankedItem], clicked: Set<String>, purchased: Set<String> = []) {
         self.sessionId = sessionId
-        self.served = served.map {
-            ServedItem(itemId: $0.itemId, features: $0.features, clicked: clicked.contains($0.itemId), purchased: purchased.contains($0.itemId))
+        self.served = served.enumerated().map { index, item in
+            ServedItem(
+                itemId: item.itemId, features: item.features, clicked: clicked.contains(item.itemId), purchased: purchased.contains(item.itemId),
+                position: index + 1)
         }
     }
 }

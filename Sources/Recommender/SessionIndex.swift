@@ -123,11 +123,18 @@ struct SessionIndex: Sendable {
     /// being filled always stays.
     mutating func evict(now: Double, window: Double) {
         while sessionChunks.count > 1, chunkLastSeen[0] < now - window {
+            let nextFirstSerial = firstSerial + Int64(Self.chunkSize)
             for record in sessionChunks[0] {
-                if serialById[record.id] != nil, let serial = serialById[record.id], serial < firstSerial + Int64(Self.chunkSize) {
+                if serialById[record.id] != nil, let serial = serialById[record.id], serial < nextFirstSerial {
                     serialById.remove(record.id)
                 }
-                for item in record.items { sessionsWithItem[Int(item)] -= 1 }
+                for item in record.items {
+                    sessionsWithItem[Int(item)] -= 1
+                    // Postings are oldest first: drop the aged-out ones now, so memory follows the
+                    // window even for items that get no new session (readers skip them anyway).
+                    let stale = postings[Int(item)].prefix { $0.serial < nextFirstSerial }.count
+                    if stale > 0 { postings[Int(item)].removeFirst(stale) }
+                }
                 liveSessions -= 1
             }
             sessionChunks.removeFirst()

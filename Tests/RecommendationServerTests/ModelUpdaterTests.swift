@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import KafkaClient
+import Prometheus
 import Recommender
 import Testing
 
@@ -172,7 +173,86 @@ struct ModelUpdaterTests {
         #expect(LiveModel.load(settings: settings, logger: TestServer.logger).origin == .demoBootstrap(sessions: 50))
     }
 
+    @Test("/metrics shows the updater's lag per topic and the age of the newest applied record, and both move")
+    func lagGaugesAppearAndMove() async throws {
+        try await TestServer.withApp(Self.learning) { client, components in
+            #expect(try await waitUntil { components.modelUpdater.status.started })
+            // An event of now: the age gauge appears (or drops) to seconds; the lag returns to 0.
+            let session = TestServer.uniqueId("lag")
+            let posted = try await client.postJSON("/v1/events", views(session: session, items: ["\(session)-a"]))
+            #expect(posted.status == .accepted)
+            var metrics = ""
+            let caughtUp = try await waitUntilAsync(within: .seconds(30)) {
+                metrics = try await client.getJSON("/metrics").body
+                guard let age = gauge(metrics, "sessionrank_model_newest_applied_record_age_seconds"),
+                    let events = gauge(metrics, #"sessionrank_model_lag_records{topic="events"}"#),
+                    gauge(metrics, #"sessionrank_model_lag_records{topic="feedback"}"#) != nil
+                else { return false }
+                return age < 15 && events == 0
+            }
+            #expect(caughtUp, "\(metrics.split(separator: "\n").filter { $0.contains("sessionrank_model_") })")
+        }
+
+        // An updater that consumes but never applies (flush held back) lags by what it holds;
+        // once it stops, its last flush applies them and the lag falls to 0.
+        try await TestServer.withApp { client, components in
+            let configuration = components.dependencies.configuration
+            let model = LiveModel(model: SessionRankModel(), origin: .empty)
+            let held = ModelUpdater(
+                model: model, settings: configuration.kafka, rankingConfig: { .default }, flushInterval: .seconds(3_600), maxBatch: 1_000_000,
+                logger: TestServer.logger)
+            let metrics = ServiceMetrics(registry: PrometheusCollectorRegistry())
+            let collector = ModelMetricsCollector(model: model, metrics: metrics, updater: held)
+            let running = Task { try await held.run() }
+            defer { running.cancel() }
+            #expect(try await waitUntil { held.status.started })
+            collector.collect()
+            #expect(gauge(render(metrics), #"sessionrank_model_lag_records{topic="events"}"#) != nil)
+            #expect(gauge(render(metrics), "sessionrank_model_newest_applied_record_age_seconds") == nil, "nothing applied yet")
+
+            let session = TestServer.uniqueId("held")
+            let posted = try await client.postJSON("/v1/events", views(session: session, items: (0..<5).map { "\(session)-\($0)" }))
+            #expect(posted.status == .accepted)
+            #expect(try await waitUntil { held.status.recordsConsumed >= 5 })
+            collector.collect()
+            let behind = try #require(gauge(render(metrics), #"sessionrank_model_lag_records{topic="events"}"#))
+            #expect(behind >= 5)
+
+            running.cancel()
+            _ = await running.result
+            collector.collect()
+            #expect(gauge(render(metrics), #"sessionrank_model_lag_records{topic="events"}"#) == 0)
+            let age = try #require(gauge(render(metrics), "sessionrank_model_newest_applied_record_age_seconds"))
+            #expect(age >= 0 && age < 60)
+            #expect(model.model.stats.eventsApplied >= 5)
+        }
+    }
+
     // MARK: helpers
+
+    /// Like `waitUntil`, for a condition that needs to await (e.g. an HTTP call).
+    func waitUntilAsync(within limit: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return try await condition()
+    }
+
+    /// The value of the sample named exactly `name` (with its labels) in Prometheus text.
+    func gauge(_ text: String, _ name: String) -> Double? {
+        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces))
+        }
+        return nil
+    }
+
+    func render(_ metrics: ServiceMetrics) -> String {
+        var buffer: [UInt8] = []
+        metrics.registry.emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
 
     /// Runs an app and returns where its updater started reading.
     func withStartOffsets(

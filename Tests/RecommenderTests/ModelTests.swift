@@ -203,6 +203,9 @@ struct ModelTests {
         #expect(m.stats.sessions == 1)
         let state = m.testState
         #expect(state.sessions.knnScores(sessionItems: [index(state, "A")], excludingSerial: nil, settings: KNNSettings()).isEmpty)
+        // A gets no new session, yet its aged-out postings are gone too: memory follows the window.
+        #expect(state.sessions.postings.value(at: Int(index(state, "A"))).isEmpty)
+        #expect(state.sessions.postings.value(at: Int(index(state, "B"))).count == 1)
     }
 
     @Test func emptyModelAndUnknownItemsGiveNoCrash() {

@@ -156,7 +156,8 @@ public struct ServerComponents: Sendable {
         dependencies.kpis = kpis
         var services: [any Service] = [
             clients.redis, clients.postgres, clients.kafka, KafkaMetricsCollector(producer: clients.kafka, metrics: metrics),
-            catalogRefresher, ModelMetricsCollector(model: model, metrics: metrics), rankingConfig,
+            catalogRefresher, rankingConfig,
+            ModelMetricsCollector(model: model, metrics: metrics, updater: configuration.model.learnFromLog ? modelUpdater : nil),
         ]
         if configuration.model.learnFromLog {
             // Shutdown runs in reverse: the updater applies its last batch before the final snapshot.

@@ -65,6 +65,22 @@ public final class ServiceMetrics: Sendable {
         modelItems = gauge("model_items", "Items the live model knows.")
     }
 
+    /// Records of `topic` in the log that this replica's model has not applied yet (model updater).
+    func modelLagRecords(topic: String) -> Gauge {
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "sessionrank", metricName: "model_lag_records", unitName: "",
+                helpText: "Records the live model has not applied yet: high watermark minus next offset, summed over the topic's partitions."),
+            labels: [("topic", topic)])
+    }
+
+    /// Age of the newest record the model applied; created with the first applied record.
+    var modelNewestAppliedAge: Gauge {
+        registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "sessionrank", metricName: "model_newest_applied_record_age", unitName: "seconds",
+            helpText: "Now minus the Kafka timestamp of the newest record the live model applied (also grows while the log is idle)."))
+    }
+
     /// Candidates withheld by a compliance or business rule, by rule id.
     func ruleExclusions(_ rule: String) -> Counter {
         registry.makeCounter(

@@ -1,15 +1,23 @@
 import ServiceLifecycle
 
-/// Copies the live model's version and size into gauges once a second.
+/// Copies the live model's version and size, and the updater's lag behind the log, into gauges
+/// once a second.
 struct ModelMetricsCollector: Service {
     let model: LiveModel
     let metrics: ServiceMetrics
+    /// nil when the replica does not learn from the log.
+    let updater: ModelUpdater?
 
     func run() async throws {
-        await runPeriodically(every: .seconds(1)) { [model, metrics] in
-            let stats = model.model.stats
-            metrics.modelVersion.set(Double(stats.version))
-            metrics.modelItems.set(Double(stats.items))
-        }
+        await runPeriodically(every: .seconds(1)) { [self] in collect() }
+    }
+
+    func collect() {
+        let stats = model.model.stats
+        metrics.modelVersion.set(Double(stats.version))
+        metrics.modelItems.set(Double(stats.items))
+        guard let lag = updater?.lag() else { return }
+        for (topic, records) in lag.records { metrics.modelLagRecords(topic: topic).set(Double(records)) }
+        if let age = lag.newestAppliedAgeSeconds { metrics.modelNewestAppliedAge.set(age) }
     }
 }

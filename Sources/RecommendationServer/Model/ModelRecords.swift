@@ -78,28 +78,19 @@ struct FeedbackJoiner {
         if entry.record == nil, let body = entry.body {
             entry.record = try? JSONDecoder().decode(ServedRecord.self, from: Data(body))
             entry.body = nil
+            pending[feedback.recommendationId] = entry
         }
         guard let record = entry.record else {
             pending[feedback.recommendationId] = nil  // unreadable: nothing to learn from it
             return nil
         }
-        guard let item = record.items.first(where: { $0.itemId == itemId }), item.features != nil else {
-            pending[feedback.recommendationId] = entry
-            return nil
-        }
-        let isFirst = entry.positives.isEmpty
+        guard let example = FeedbackExample.forPositive(
+                sessionId: record.sessionId, served: record.items.map { ($0.itemId, $0.features) }, itemId: itemId,
+                purchased: !clicked, firstPositive: entry.positives.isEmpty)
+        else { return nil }
         entry.positives.insert(itemId)
         pending[feedback.recommendationId] = entry
-        let served = isFirst ? record.items : [item]
-        return FeedbackExample(
-            sessionId: record.sessionId,
-            served: served.compactMap { candidate in
-                candidate.features.map { features in
-                    let positive = candidate.itemId == itemId
-                    return FeedbackExample.ServedItem(
-                        itemId: candidate.itemId, features: features, clicked: positive && clicked, purchased: positive && !clicked)
-                }
-            })
+        return example
     }
 
     private mutating func expire(now: Double) {

@@ -33,6 +33,8 @@ public final class ModelUpdater: Service, Sendable {
         public var malformed: Int64 = 0
         public var feedbackLearned: Int64 = 0
         public var servedWaiting = 0
+        /// Kafka timestamp (seconds since the epoch) of the newest record applied to the model.
+        public var newestAppliedRecordTime: Double?
 
         public var replaying: Bool {
             !started || replayTargets.contains { nextOffsets[$0.key, default: 0] < $0.value }
@@ -43,7 +45,17 @@ public final class ModelUpdater: Service, Sendable {
         var status = Status()
         var pendingEvents: [ModelEvent] = []
         var pendingOffsets: [String: Int64] = [:]
+        var pendingNewestTime: Double?
         var joiner = FeedbackJoiner()
+    }
+
+    /// How far this replica's model is behind the log.
+    public struct Lag: Sendable, Equatable {
+        /// Per topic: Σ over its partitions of (high watermark − next offset to apply).
+        public var records: [String: Int64]
+        /// Now minus the Kafka timestamp of the newest applied record; nil before the first.
+        /// Grows while the log is idle too, so read it together with `records`.
+        public var newestAppliedAgeSeconds: Double?
     }
 
     /// Held while a batch is applied and while a checkpoint is taken, so offsets and model agree.
@@ -55,6 +67,8 @@ public final class ModelUpdater: Service, Sendable {
     /// Pending events are applied (and published) at least this often.
     private let flushInterval: Duration
     private let maxBatch: Int
+    /// The consumer while `run` reads with it, for the watermarks it last fetched.
+    private let liveConsumer = Mutex<KafkaConsumer?>(nil)
 
     public init(
         model: LiveModel, settings: ServiceConfiguration.KafkaSettings, rankingConfig: @escaping @Sendable () -> RankingConfig,
@@ -74,6 +88,22 @@ public final class ModelUpdater: Service, Sendable {
             status.servedWaiting = s.joiner.waiting
             return status
         }
+    }
+
+    /// The lag gauges' values; nil until the updater knows its offsets. High watermarks are the
+    /// consumer's cached ones (updated by every fetch, no broker round trip), never below those
+    /// found at start.
+    public func lag(now: Date = Date()) -> Lag? {
+        let consumer = liveConsumer.withLock { $0 }
+        let status = self.status
+        guard status.started else { return nil }
+        var records: [String: Int64] = [:]
+        for (key, next) in status.nextOffsets {
+            let (topic, partition) = Self.split(key)
+            let high = max(consumer?.cachedHighWatermark(topic: topic, partition: partition) ?? 0, status.replayTargets[key] ?? 0)
+            records[topic, default: 0] += max(0, high - next)
+        }
+        return Lag(records: records, newestAppliedAgeSeconds: status.newestAppliedRecordTime.map { max(0, now.timeIntervalSince1970 - $0) })
     }
 
     /// A frozen copy of the model and the offsets of exactly the records it includes.
@@ -103,12 +133,15 @@ public final class ModelUpdater: Service, Sendable {
         do {
             try await cancelWhenGracefulShutdown {
                 let consumer = try await self.startConsumer()
+                self.liveConsumer.withLock { $0 = consumer }
                 do {
                     try await self.consume(consumer)
                 } catch {
+                    self.liveConsumer.withLock { $0 = nil }
                     await Self.close(consumer)
                     throw error
                 }
+                self.liveConsumer.withLock { $0 = nil }
                 await Self.close(consumer)
             }
         } catch is CancellationError {
@@ -139,6 +172,7 @@ public final class ModelUpdater: Service, Sendable {
     /// Learns one record (feedback) or queues it (events). Returns whether the batch is full.
     private func handle(_ message: KafkaConsumerMessage, decoder: JSONDecoder) -> Bool {
         let key = "\(message.topic):\(message.partition)"
+        let recordTime = message.timestampMilliseconds.map { Double($0) / 1_000 }
         if message.topic == settings.eventsTopic {
             let record = try? decoder.decode(EventRecord.self, from: Data(message.value))
             let event = record.flatMap(ModelEventMapper.modelEvent)
@@ -147,6 +181,7 @@ public final class ModelUpdater: Service, Sendable {
                 if record == nil { s.status.malformed += 1 } else if event == nil { s.status.recordsSkipped += 1 }
                 if let event { s.pendingEvents.append(event) }
                 s.pendingOffsets[key] = message.offset + 1
+                s.pendingNewestTime = Self.newest(s.pendingNewestTime, recordTime)
                 return s.pendingEvents.count >= maxBatch
             }
         }
@@ -178,6 +213,7 @@ public final class ModelUpdater: Service, Sendable {
                 s.status.malformed += 1
             }
             s.status.nextOffsets[key] = message.offset + 1
+            s.status.newestAppliedRecordTime = Self.newest(s.status.newestAppliedRecordTime, recordTime)
         }
         return false
     }
@@ -193,7 +229,15 @@ public final class ModelUpdater: Service, Sendable {
             }
             s.status.nextOffsets.merge(s.pendingOffsets) { _, new in new }
             s.pendingOffsets.removeAll(keepingCapacity: true)
+            s.status.newestAppliedRecordTime = Self.newest(s.status.newestAppliedRecordTime, s.pendingNewestTime)
+            s.pendingNewestTime = nil
         }
+    }
+
+    private static func newest(_ a: Double?, _ b: Double?) -> Double? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return max(a, b)
     }
 
     // MARK: Start
