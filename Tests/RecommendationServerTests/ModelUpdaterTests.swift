@@ -213,8 +213,12 @@ struct ModelUpdaterTests {
             let session = TestServer.uniqueId("held")
             let posted = try await client.postJSON("/v1/events", views(session: session, items: (0..<5).map { "\(session)-\($0)" }))
             #expect(posted.status == .accepted)
+            // Other producers may share the topics: wait for this test's five, not any five records.
+            #expect(try await waitUntil {
+                collector.collect()
+                return (gauge(render(metrics), #"sessionrank_model_lag_records{topic="events"}"#) ?? 0) >= 5
+            })
             #expect(try await waitUntil { held.status.recordsConsumed >= 5 })
-            collector.collect()
             let behind = try #require(gauge(render(metrics), #"sessionrank_model_lag_records{topic="events"}"#))
             #expect(behind >= 5)
 
