@@ -147,22 +147,7 @@ private func readMessages(
         configuration: KafkaConsumerConfiguration(
             bootstrapServers: [bootstrap], mode: .assignment(assignments), extraProperties: ["auto.offset.reset": "earliest"]),
         logger: TestServer.logger)
-    let reader = Task {
-        var matching: [KafkaConsumerMessage] = []
-        for try await message in consumer.messages where filter(message) {
-            matching.append(message)
-            if isComplete(matching) { break }
-        }
-        return matching
-    }
-    let timer = Task {
-        try await Task.sleep(for: limit)
-        reader.cancel()
-    }
-    defer { timer.cancel() }
-    let result = await reader.result
-    await consumer.close()
-    return try result.get()
+    return try await collect(from: consumer, within: limit, where: filter, until: isComplete)
 }
 
 /// The fields of a published record the tests look at, decoded loosely so any topic's JSON fits.

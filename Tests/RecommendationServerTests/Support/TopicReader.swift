@@ -17,26 +17,16 @@ func readWholeTopic(
         ends[partition] = try await consumer.highWatermark(topic: topic, partition: partition)
     }
     let targets = ends.filter { $0.value > 0 }
-    let reader = Task {
-        var messages: [KafkaConsumerMessage] = []
+    if targets.isEmpty {
+        await consumer.close()
+        return []
+    }
+    // Offsets rise within a partition, so the last record read per partition says how far it got.
+    let messages = try await collect(from: consumer, within: limit) { messages in
         var next: [Int32: Int64] = [:]
-        func complete() -> Bool { targets.allSatisfy { next[$0.key, default: 0] >= $0.value } }
-        if complete() { return messages }
-        for try await message in consumer.messages {
-            messages.append(message)
-            next[message.partition] = message.offset + 1
-            if complete() { break }
-        }
-        return messages
+        for message in messages { next[message.partition] = message.offset + 1 }
+        return targets.allSatisfy { next[$0.key, default: 0] >= $0.value }
     }
-    let timer = Task {
-        try await Task.sleep(for: limit)
-        reader.cancel()
-    }
-    defer { timer.cancel() }
-    let result = await reader.result
-    await consumer.close()
-    let messages = try result.get()
     let read = messages.count
     let expected = targets.values.reduce(0, +)
     if read < expected { throw ServerTestError("read \(read) of \(expected) records of \(topic) within \(limit)") }
@@ -58,4 +48,28 @@ func waitUntilDrained(_ producer: KafkaProducer, within limit: Duration) async t
         try await Task.sleep(for: .milliseconds(50))
     }
     return ContinuousClock.now - started
+}
+
+/// The messages `consumer` delivers that pass `filter`, until `isComplete` says so or `limit`
+/// passes (then whatever arrived); the consumer is closed either way.
+func collect(
+    from consumer: KafkaConsumer, within limit: Duration, where filter: @escaping @Sendable (KafkaConsumerMessage) -> Bool = { _ in true },
+    until isComplete: @escaping @Sendable ([KafkaConsumerMessage]) -> Bool
+) async throws -> [KafkaConsumerMessage] {
+    let reader = Task {
+        var matching: [KafkaConsumerMessage] = []
+        for try await message in consumer.messages where filter(message) {
+            matching.append(message)
+            if isComplete(matching) { break }
+        }
+        return matching
+    }
+    let timer = Task {
+        try await Task.sleep(for: limit)
+        reader.cancel()
+    }
+    defer { timer.cancel() }
+    let result = await reader.result
+    await consumer.close()
+    return try result.get()
 }
