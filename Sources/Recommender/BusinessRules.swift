@@ -167,9 +167,12 @@ public struct BusinessRuleApplier: Sendable {
         let excludedItems = Set(rules.excludeItems)
         let excludedCategories = Set(rules.excludeCategories)
 
-        // Boosts and buries change scores, then the order.
+        // Boosts and buries change scores, then the order. Attributes are looked up once per
+        // candidate and carried along for the diversity caps.
         var scored: [RuledItem] = []
+        var scoredAttributes: [ItemAttributes?] = []
         scored.reserveCapacity(candidates.count)
+        scoredAttributes.reserveCapacity(candidates.count)
         for var candidate in candidates {
             let attrs = attributes(candidate.itemId)
             if excludedItems.contains(candidate.itemId) {
@@ -184,9 +187,10 @@ public struct BusinessRuleApplier: Sendable {
                 candidate.score *= boost.factor
             }
             scored.append(candidate)
+            scoredAttributes.append(attrs)
         }
-        // Stable for equal scores: keeps the engine's order.
-        scored = scored.enumerated().sorted { ($0.element.score, -$0.offset) > ($1.element.score, -$1.offset) }.map(\.element)
+        // Stable for equal scores: keeps the engine's order. Indices are sorted, not the items.
+        let order = scored.indices.sorted { a, b in scored[a].score != scored[b].score ? scored[a].score > scored[b].score : a < b }
 
         let pinnedIds = Set(rules.pins.map(\.item))
         let explorationSlots = min(Int((Double(limit) * rules.explorationShare).rounded()), limit)
@@ -196,9 +200,8 @@ public struct BusinessRuleApplier: Sendable {
         var perCategory: [String: Int] = [:]
         var perBrand: [String: Int] = [:]
         var chosen: [RuledItem] = []
-        var pool: [RuledItem] = []
-        func admit(_ item: RuledItem) -> String? {
-            let attrs = attributes(item.itemId)
+        var pool: [(item: RuledItem, attributes: ItemAttributes?)] = []
+        func admit(_ attrs: ItemAttributes?) -> String? {
             if let cap = rules.maxPerCategory, let category = attrs?.category, perCategory[category, default: 0] >= cap {
                 return "diversity_category"
             }
@@ -207,11 +210,12 @@ public struct BusinessRuleApplier: Sendable {
             if let brand = attrs?.brand { perBrand[brand, default: 0] += 1 }
             return nil
         }
-        for item in scored where !pinnedIds.contains(item.itemId) {
+        for index in order where !pinnedIds.contains(scored[index].itemId) {
+            let item = scored[index]
             if chosen.count < rankedSlots {
-                if let rule = admit(item) { removed.append((item.itemId, rule)) } else { chosen.append(item) }
+                if let rule = admit(scoredAttributes[index]) { removed.append((item.itemId, rule)) } else { chosen.append(item) }
             } else {
-                pool.append(item)
+                pool.append((item, scoredAttributes[index]))
             }
         }
 
@@ -220,8 +224,9 @@ public struct BusinessRuleApplier: Sendable {
         var explored = 0
         while explored < explorationSlots, !pool.isEmpty {
             let index = Int(random.next() % UInt64(pool.count))
-            var item = pool.remove(at: index)
-            if admit(item) == nil {
+            let (picked, attrs) = pool.remove(at: index)
+            var item = picked
+            if admit(attrs) == nil {
                 item.placement = "exploration"
                 chosen.append(item)
                 explored += 1

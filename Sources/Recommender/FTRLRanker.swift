@@ -32,6 +32,14 @@ struct FTRLRanker: Sendable, Equatable {
         return 1 / (1 + exp(-max(-35, min(35, margin))))
     }
 
+    /// The serving path: the same margin as `probability(FeatureEncoder.encode(f))`, without
+    /// building the sparse vector or hashing the context per candidate.
+    func probability(_ f: RankingFeatures, context: FeatureEncoder.ContextSlots, settings: RankerSettings) -> Double {
+        var margin = 0.0
+        FeatureEncoder.forEachTerm(f, context: context, position: nil) { i, v in margin += weight(i, settings) * v }
+        return 1 / (1 + exp(-max(-35, min(35, margin))))
+    }
+
     /// One gradient step on log-loss; `importance` scales the gradient (bought > clicked).
     mutating func update(_ x: [(index: Int, value: Double)], label: Bool, importance: Double, settings: RankerSettings) {
         let p = probability(x, settings: settings)

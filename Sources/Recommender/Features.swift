@@ -63,28 +63,52 @@ enum FeatureEncoder {
     /// and (position − 1) / 10, so examination falling like 1/k or like a constant factor per
     /// slot are both expressible. Serving leaves it out, which is position 1 for every candidate.
     static func encode(_ f: RankingFeatures, position: Int? = nil) -> [(index: Int, value: Double)] {
-        var x: [(index: Int, value: Double)] = [
-            (0, 1),  // bias
-            (1, f.knn), (2, f.transition), (3, f.covisitation), (4, f.association),
-            (5, f.popularity), (6, f.regionalPopularity), (7, f.interest), (8, f.recent), (9, f.blend),
-            (10, f.seen ? 1 : 0),
-        ]
-        if f.categoryAffinity != 0 { x.append((13, f.categoryAffinity)) }
-        if f.brandAffinity != 0 { x.append((14, f.brandAffinity)) }
-        if f.priceBandAffinity != 0 { x.append((15, f.priceBandAffinity)) }
-        if let distance = f.priceDistance {
-            x.append((11, min(distance, 5)))
-        } else {
-            x.append((12, 1))  // price relation unknown
-        }
-        if let device = f.device { x.append((hashedSlot("device=\(device)"), 1)) }
-        if let page = f.pageType { x.append((hashedSlot("page=\(page)"), 1)) }
-        if let hour = f.hour { x.append((hashedSlot("hour=\(hour)"), 1)) }
-        if let position, position > 1 {
-            x.append((positionLogSlot, log(Double(position))))
-            x.append((positionLinearSlot, Double(position - 1) / 10))
+        var x: [(index: Int, value: Double)] = []
+        x.reserveCapacity(20)
+        forEachTerm(f, context: ContextSlots(device: f.device, pageType: f.pageType, hour: f.hour), position: position) {
+            x.append(($0, $1))
         }
         return x
+    }
+
+    /// The hashed slots of a request's context: the same for every candidate, so serving
+    /// hashes them once per request instead of once per candidate.
+    struct ContextSlots {
+        var device: Int?
+        var page: Int?
+        var hour: Int?
+
+        init(device: String?, pageType: String?, hour: Int?) {
+            self.device = device.map { hashedSlot("device=\($0)") }
+            self.page = pageType.map { hashedSlot("page=\($0)") }
+            self.hour = hour.map { hashedSlot("hour=\($0)") }
+        }
+    }
+
+    /// The sparse terms of `f`, in a fixed order; `encode` and the ranker's serving path both
+    /// read them from here, so learning and serving cannot drift apart. `context` must be the
+    /// slots of `f`'s own device, page type and hour.
+    @inline(__always)
+    static func forEachTerm(_ f: RankingFeatures, context: ContextSlots, position: Int?, _ body: (Int, Double) -> Void) {
+        body(0, 1)  // bias
+        body(1, f.knn); body(2, f.transition); body(3, f.covisitation); body(4, f.association)
+        body(5, f.popularity); body(6, f.regionalPopularity); body(7, f.interest); body(8, f.recent); body(9, f.blend)
+        body(10, f.seen ? 1 : 0)
+        if f.categoryAffinity != 0 { body(13, f.categoryAffinity) }
+        if f.brandAffinity != 0 { body(14, f.brandAffinity) }
+        if f.priceBandAffinity != 0 { body(15, f.priceBandAffinity) }
+        if let distance = f.priceDistance {
+            body(11, min(distance, 5))
+        } else {
+            body(12, 1)  // price relation unknown
+        }
+        if let slot = context.device { body(slot, 1) }
+        if let slot = context.page { body(slot, 1) }
+        if let slot = context.hour { body(slot, 1) }
+        if let position, position > 1 {
+            body(positionLogSlot, log(Double(position)))
+            body(positionLinearSlot, Double(position - 1) / 10)
+        }
     }
 
     // Hashed like the categorical names; chosen so they share no bucket with device, page type or hour.

@@ -75,8 +75,8 @@ extension ModelState {
             bestBySource[CandidateSource.regionalPopularity.ordinal] = popularHere.first?.score ?? 0
             if wanted(w.regionalPopularity) { for entry in popularHere { nominate(entry.item, .regionalPopularity, &scratch.board) } }
         }
-        let interestMass = request.interests.values.reduce(0) { $0 + max(0, $1) }
-        if interestMass > 0, wanted(w.interest) {
+        let interests = InterestVector(request.interests, keys: attributes)
+        if !interests.isEmpty, wanted(w.interest) {
             for item in attributes.interestCandidates(interests: request.interests, perKey: perSource) { nominate(item, .interest, &scratch.board) }
         }
 
@@ -95,7 +95,7 @@ extension ModelState {
             if bestPopular > 0 { c.popularity = min(1, popularity.score(of: item, at: latestTime) / bestPopular) }
             let bestRegional = bestBySource[CandidateSource.regionalPopularity.ordinal]
             if let regional, bestRegional > 0 { c.regionalPopularity = min(1, regional.score(of: item, at: latestTime) / bestRegional) }
-            if interestMass > 0 { c.interest = attributes.affinity(of: item, interests: request.interests, positiveMass: interestMass) }
+            if !interests.isEmpty { c.interest = attributes.affinity(of: item, interests: interests) }
             c.blend = w.knn * c.knn + w.transition * c.transition + w.covisitation * c.covisitation
                 + w.association * c.association + w.popularity * c.popularity
                 + w.regionalPopularity * c.regionalPopularity + w.interest * c.interest + w.recent * c.recent
@@ -104,17 +104,16 @@ extension ModelState {
         }
 
         let sessionPrice = FeatureEncoder.sessionPrice(items: session.distinctItems, attributes: attributes)
-        let massByKind = AttributeIndex.massByKind(interests: request.interests)
         func features(_ item: Int32, _ c: ScoreComponents) -> RankingFeatures {
             var f = RankingFeatures()
             f.knn = c.knn; f.transition = c.transition; f.covisitation = c.covisitation
             f.association = c.association; f.popularity = c.popularity; f.regionalPopularity = c.regionalPopularity
             f.interest = c.interest; f.recent = c.recent; f.blend = c.blend
-            if interestMass > 0 {
-                let shares = attributes.affinityByKind(of: item, interests: request.interests, massByKind: massByKind)
-                f.categoryAffinity = shares[AttributeIndex.Kind.category.rawValue]
-                f.brandAffinity = shares[AttributeIndex.Kind.brand.rawValue]
-                f.priceBandAffinity = shares[AttributeIndex.Kind.priceBand.rawValue]
+            if !interests.isEmpty {
+                let shares = attributes.affinityByKind(of: item, interests: interests)
+                f.categoryAffinity = shares.category
+                f.brandAffinity = shares.brand
+                f.priceBandAffinity = shares.priceBand
             }
             f.priceDistance = FeatureEncoder.priceDistance(itemPrice: attributes.price(of: item), sessionPrice: sessionPrice)
             f.seen = session.sequence.contains(item)
@@ -122,8 +121,10 @@ extension ModelState {
             return f
         }
         if rankerReady {
+            let context = FeatureEncoder.ContextSlots(
+                device: request.context.device, pageType: request.context.pageType, hour: request.context.hour)
             for index in scored.indices {
-                let p = ranker.probability(FeatureEncoder.encode(features(scored[index].item, scored[index].components)), settings: config.ranker)
+                let p = ranker.probability(features(scored[index].item, scored[index].components), context: context, settings: config.ranker)
                 scored[index].components.ranker = p
                 scored[index].components.final = p
             }
@@ -132,13 +133,15 @@ extension ModelState {
         // Ties are broken by item index (fixed at interning, restored by snapshots), never by
         // dictionary order, so the output is the same in every process.
         let count = max(request.limit, config.candidates.minimumReturned)
-        let top = TopK.select(scored, k: count) { (a: Scored, b: Scored) in
-            a.components.final != b.components.final ? a.components.final > b.components.final : a.item < b.item
-        }
-        return top.map { entry in
-            RankedItem(itemId: items.id(at: entry.item), score: entry.components.final, components: entry.components,
-                       sources: CandidateSource.allCases.filter { entry.nominatedBy & $0.bit != 0 },
-                       features: features(entry.item, entry.components))
+        // Selected on small keys, not on the candidates themselves: the heap moves them around.
+        let keys = scored.indices.lazy.map { (index: Int32($0), item: scored[$0].item, score: scored[$0].components.final) }
+        let top = TopK.select(keys, k: count) { a, b in a.score != b.score ? a.score > b.score : a.item < b.item }
+        return top.map { key in
+            let entry = scored[Int(key.index)]
+            return RankedItem(
+                itemId: items.id(at: entry.item), score: entry.components.final, components: entry.components,
+                sources: CandidateSource.allCases.filter { entry.nominatedBy & $0.bit != 0 },
+                features: features(entry.item, entry.components))
         }
     }
 

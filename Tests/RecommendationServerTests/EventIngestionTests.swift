@@ -33,8 +33,13 @@ struct EventIngestionTests {
             #expect(state.countsByType == ["product_view": 1, "add_to_cart": 1])
             #expect(state.recentItems.map(\.itemId) == [item, item])
             #expect(state.cartItems == [item])
-            // view 1.0 + add_to_cart 4.0, at (almost) the same time.
-            let weight = try #require(state.interests["category:\(expectedCategory)"])
+            // view 1.0 + add_to_cart 4.0, at (almost) the same time. Stored as of a reference up to
+            // a half-life earlier, so read as of the events' time.
+            let halfLife = components.dependencies.configuration.sessions.interestHalfLifeSeconds
+            let lastSeen = try #require(state.lastSeen)
+            let reference = try #require(state.interestReferenceTime)
+            #expect(reference <= lastSeen && lastSeen - reference < halfLife, "the reference trails the newest event by under a half-life")
+            let weight = try #require(state.interests(at: lastSeen, halfLifeSeconds: halfLife)["category:\(expectedCategory)"])
             #expect(abs(weight - 5.0) < 0.01)
 
             let view = try await client.privacyCall(.get, "/v1/sessions/\(session)")

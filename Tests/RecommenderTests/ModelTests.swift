@@ -122,9 +122,16 @@ struct ModelTests {
         // Positive mass = 2 + 1 + 1 = 4 (the negative weight is ignored); matched = 2 + 1 = 3 → 0.75.
         let keys = ItemAttributes(category: "shoes", brand: "acme", price: 30).interestKeys()
         #expect(keys == ["category:shoes", "brand:acme", "price:mid"])
-        let interests = ["category:shoes": 2.0, "brand:other": 1, "price:mid": 1, "colour:red": -5]
-        #expect(AttributeIndex.affinity(interests: interests, positiveMass: 4, keys: keys) == 0.75)
-        #expect(AttributeIndex.affinity(interests: interests, positiveMass: 4, keys: []) == 0)
+        var index = AttributeIndex()
+        index.set(ItemAttributes(category: "shoes", brand: "acme", price: 30), for: 0, priceBands: PriceBands())
+        index.set(ItemAttributes(), for: 1, priceBands: PriceBands())
+        let interests = InterestVector(["category:shoes": 2.0, "brand:other": 1, "price:mid": 1, "colour:red": -5], keys: index)
+        #expect(interests.positiveMass == 4)
+        #expect(index.affinity(of: 0, interests: interests) == 0.75)
+        #expect(index.affinity(of: 1, interests: interests) == 0, "no attributes, no keys")
+        // Per kind: all category interest is on shoes, the brand interest is elsewhere.
+        let shares = index.affinityByKind(of: 0, interests: interests)
+        #expect(shares.category == 1 && shares.brand == 0 && shares.priceBand == 1)
     }
 
     @Test func interestCandidatesComeFromTheCatalog() {

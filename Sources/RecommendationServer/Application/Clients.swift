@@ -47,6 +47,7 @@ public func makeKafkaProducer(_ settings: ServiceConfiguration.KafkaSettings, lo
         bootstrapServers: settings.bootstrapServers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
         clientID: settings.clientId,
         maxQueuedMessages: settings.queueMaxMessages,
+        linger: .milliseconds(settings.lingerMilliseconds),
         messageTimeout: .milliseconds(settings.messageTimeoutMilliseconds),
         shutdownFlushTimeout: .milliseconds(settings.shutdownFlushTimeoutMilliseconds)
     )

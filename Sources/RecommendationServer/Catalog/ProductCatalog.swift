@@ -4,6 +4,8 @@ import Synchronization
 /// An immutable view of the catalog: product rows by id, plus the engine's attribute view.
 public struct CatalogSnapshot: Sendable {
     public let products: [String: CatalogProduct]
+    /// The same products as compliance sees them, for screening candidates.
+    public let screening: [String: ScreenedProduct]
     public let engineCatalog: ItemCatalog
     /// What to show when the model knows nothing yet: sellable, in-stock products in a stable order.
     public let fallbackOrder: [String]
@@ -13,6 +15,7 @@ public struct CatalogSnapshot: Sendable {
         byId.reserveCapacity(products.count)
         for product in products { byId[product.id] = product }
         self.products = byId
+        self.screening = byId.mapValues(ScreenedProduct.init)
         self.engineCatalog = ItemCatalog(
             items: byId.mapValues { ItemAttributes(category: $0.category, brand: $0.brand, price: $0.price) })
         self.fallbackOrder = products.filter { $0.forSale && $0.inStock }.map(\.id).sorted()

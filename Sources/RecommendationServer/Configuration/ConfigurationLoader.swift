@@ -82,6 +82,7 @@ extension ServiceConfiguration {
             "messageTimeoutMilliseconds", default: defaults.kafka.messageTimeoutMilliseconds, in: 1_000...86_400_000)
         configuration.kafka.shutdownFlushTimeoutMilliseconds = try kafka.int(
             "shutdownFlushTimeoutMilliseconds", default: defaults.kafka.shutdownFlushTimeoutMilliseconds, in: 0...600_000)
+        configuration.kafka.lingerMilliseconds = try kafka.int("lingerMilliseconds", default: defaults.kafka.lingerMilliseconds, in: 0...1_000)
         try kafka.rejectUnknownKeys()
         if configuration.kafka.bootstrapServers.split(separator: ",").contains(where: { !$0.contains(":") }) {
             throw ConfigurationError(

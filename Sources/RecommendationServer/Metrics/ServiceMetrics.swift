@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// The service's own metrics, created up front in one registry so `/metrics` always lists them.
 public final class ServiceMetrics: Sendable {
@@ -82,11 +83,18 @@ public final class ServiceMetrics: Sendable {
     }
 
     /// Candidates withheld by a compliance or business rule, by rule id.
+    /// Rule names come from the compliance and ranking configuration, so the counters are made
+    /// on first use and kept: asking the registry costs a lock and a label match every time.
+    private let exclusionCounters = Mutex<[String: Counter]>([:])
+
     func ruleExclusions(_ rule: String) -> Counter {
-        registry.makeCounter(
+        if let known = exclusionCounters.withLock({ $0[rule] }) { return known }
+        let counter = registry.makeCounter(
             descriptor: MetricNameDescriptor(
                 namespace: "sessionrank", metricName: "recommend_exclusions", unitName: "total",
                 helpText: "Candidates removed before answering, by the rule that removed them."),
             labels: [("rule", rule)])
+        exclusionCounters.withLock { $0[rule] = counter }
+        return counter
     }
 }

@@ -31,9 +31,9 @@ public struct ComplianceGate: Sendable {
     public struct Context: Sendable {
         let evaluator: ComplianceContext
 
-        public func check(_ product: CatalogProduct?) -> Verdict {
+        public func check(_ product: ScreenedProduct?) -> Verdict {
             guard let product else { return .withheld(rule: "unknown_product") }
-            switch evaluator.evaluate(ComplianceProduct(product)) {
+            switch evaluator.evaluate(product.attributes) {
             case .allowed(let disclosure): return .allowed(disclosure: disclosure)
             case .withheld(let rule): return .withheld(rule: rule.id)
             }
@@ -62,4 +62,12 @@ extension ComplianceProduct {
             minAge: product.minAge, allowedRegions: product.allowedRegions, blockedRegions: product.blockedRegions,
             requiresKYC: product.requiresKYC, riskLevel: product.riskLevel, disclosure: product.disclosure)
     }
+}
+
+/// Compliance's view of one catalogue product, built once per catalogue load and shared by
+/// reference, so screening a candidate costs one look-up and no copy of the row.
+public final class ScreenedProduct: Sendable {
+    public let attributes: ComplianceProduct
+
+    public init(_ product: CatalogProduct) { attributes = ComplianceProduct(product) }
 }

@@ -79,7 +79,7 @@ extension RecommendationService {
             context: RequestContext(
                 region: region, device: context.device, pageType: placement.rawValue,
                 hour: Calendar(identifier: .gregorian).component(.hour, from: now)),
-            exclude: [], limit: min(max(limit * 10, 100), 500))
+            exclude: [], limit: RecommendationService.candidateCount(forLimit: limit))
         if !personalized { request.interests = [:] }
 
         let gate = compliance.context(profile: visitor.profile, userId: visitor.userId, region: region, now: now)

@@ -16,7 +16,7 @@ public enum DegradedReason: String, Sendable, CaseIterable, Codable {
 }
 
 /// The answer to /v1/recommend.
-public struct RecommendationResponse: Codable, Sendable {
+public struct RecommendationResponse: Codable, Sendable, Equatable {
     public struct Item: Codable, Sendable, Equatable {
         public var itemId: String
         public var score: Double
@@ -102,8 +102,7 @@ public struct RecommendationService: Sendable {
                 region: region, device: query.context.device ?? visitor.request?.device, pageType: query.placement.rawValue,
                 hour: Calendar(identifier: .gregorian).component(.hour, from: now)),
             exclude: query.exclude,
-            // Room for what compliance and the rules will remove.
-            limit: min(max(query.limit * 10, 100), 500))
+            limit: Self.candidateCount(forLimit: query.limit))
         if let itemId = query.itemId, request.recentItems.last?.itemId != itemId {
             request.recentItems.append(SessionItem(itemId: itemId, type: .view, timestamp: now.timeIntervalSince1970))
         }
@@ -118,7 +117,9 @@ public struct RecommendationService: Sendable {
             seed: stableHash(recommendationId))
         if ranking.modelEmpty { reasons.append(.modelEmpty) }
         let (outcome, removed, disclosures) = (ranking.outcome, ranking.removed, ranking.disclosures)
-        for entry in removed { metrics.ruleExclusions(entry.rule).increment() }
+        var removedByRule: [String: Int64] = [:]
+        for entry in removed { removedByRule[entry.rule, default: 0] += 1 }
+        for (rule, count) in removedByRule { metrics.ruleExclusions(rule).increment(by: count) }
 
         let items = outcome.items.enumerated().map { index, item in
             RecommendationResponse.Item(
@@ -149,6 +150,10 @@ public struct RecommendationService: Sendable {
         feedback.publish(served: served)
         return response
     }
+
+    /// Candidates asked of the engine for an answer of `limit` items: room for what compliance
+    /// and the rules remove. Lists the filters leave short are refilled with popular items.
+    static func candidateCount(forLimit limit: Int) -> Int { min(max(limit * 5, 50), 500) }
 
     /// What one ranking pass produced, before anything is recorded or published.
     struct Ranking {
@@ -184,7 +189,7 @@ public struct RecommendationService: Sendable {
         var eligible: [RuledItem] = []
         func screen(_ candidates: [RuledItem]) {
             for candidate in candidates {
-                switch gate.check(snapshot.products[candidate.itemId]) {
+                switch gate.check(snapshot.screening[candidate.itemId]) {
                 case .allowed(let disclosure):
                     if let disclosure { disclosures[candidate.itemId] = disclosure }
                     eligible.append(candidate)
@@ -201,7 +206,7 @@ public struct RecommendationService: Sendable {
                 eligible, limit: limit,
                 attributes: { snapshot.engineCatalog.items[$0] },
                 isEligible: { id in
-                    guard case .allowed(let disclosure) = gate.check(snapshot.products[id]) else { return false }
+                    guard case .allowed(let disclosure) = gate.check(snapshot.screening[id]) else { return false }
                     if let disclosure { disclosures[id] = disclosure }
                     return !request.exclude.contains(id)
                 },

@@ -39,7 +39,6 @@ struct FeedbackAccepted: ResponseEncodable {
     var recommendationId: String
 }
 
-extension RecommendationResponse: ResponseEncodable {}
 
 /// Validates the body of `POST /v1/feedback`.
 enum FeedbackRequest {

@@ -7,8 +7,10 @@ enum SessionScripts {
     /// Every part of the result is independent of the order in which events arrive, so
     /// concurrent events leave the same state as any sequential replay:
     /// - counters add; first/last seen are min/max of timestamps;
-    /// - interest weights are stored as of a reference time (the newest event so far) and
-    ///   decayed by 2^(-Δt/halfLife), so Σ weight·2^(-(ref - t)/h) does not depend on order;
+    /// - interest weights are stored as of a reference time (the newest event's time rounded
+    ///   down to a whole number of half-lives) and decayed by 2^(-Δt/halfLife), so
+    ///   Σ weight·2^(-(ref - t)/h) does not depend on order, and the hash is rewritten once per
+    ///   half-life rather than on every event;
     /// - recent items are a sorted set by timestamp (ties by member), trimmed to the newest N;
     /// - the cart is last-writer-wins by (timestamp, event id); links keep the newest value.
     ///
@@ -55,20 +57,23 @@ enum SessionScripts {
         link('region', ARGV[11])
 
         if weight ~= 0 and #ARGV >= 12 then
+          -- The reference moves in whole half-lives, so most events add to their keys without
+          -- rewriting the hash; a weight newer than the reference is scaled up by at most 2.
+          local bucket = math.floor(ts / half) * half
           local ref = tonumber(redis.call('HGET', meta, 'interest_at'))
           if not ref then
-            ref = ts
-            redis.call('HSET', meta, 'interest_at', fmt(ts))
-          elseif ts > ref then
-            local factor = 2 ^ (-(ts - ref) / half)
+            ref = bucket
+            redis.call('HSET', meta, 'interest_at', fmt(bucket))
+          elseif bucket > ref then
+            local factor = 2 ^ (-(bucket - ref) / half)
             local all = redis.call('HGETALL', interest)
             for i = 1, #all, 2 do
               local decayed = tonumber(all[i + 1]) * factor
               if math.abs(decayed) < 1e-12 then redis.call('HDEL', interest, all[i])
               else redis.call('HSET', interest, all[i], fmt(decayed)) end
             end
-            ref = ts
-            redis.call('HSET', meta, 'interest_at', fmt(ts))
+            ref = bucket
+            redis.call('HSET', meta, 'interest_at', fmt(bucket))
           end
           local add = weight * 2 ^ (-(ref - ts) / half)
           for j = 12, #ARGV do redis.call('HINCRBYFLOAT', interest, ARGV[j], fmt(add)) end

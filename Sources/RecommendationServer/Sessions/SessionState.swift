@@ -34,9 +34,10 @@ public struct SessionState: Sendable, Equatable, Codable {
 
     public var isEmpty: Bool { eventCount == 0 }
 
-    /// Interest weights decayed further to `time` (all weights share one factor).
+    /// Interest weights decayed to `time` (all weights share one factor). The reference trails
+    /// the newest event by up to a half-life, so the factor is below 1 except for clock skew.
     public func interests(at time: Double, halfLifeSeconds: Double) -> [String: Double] {
-        guard let reference = interestReferenceTime, time > reference else { return interests }
+        guard let reference = interestReferenceTime, time != reference else { return interests }
         let factor = exp2(-(time - reference) / halfLifeSeconds)
         return interests.mapValues { $0 * factor }
     }

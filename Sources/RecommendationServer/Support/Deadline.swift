@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// Thrown when an operation did not finish within its time budget.
@@ -16,8 +18,10 @@ public func withDeadline<Value: Sendable>(
 ) async throws -> Value {
     let race = DeadlineRace()
     return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
-        let timer = Task {
-            try await Task.sleep(for: budget)
+        // The timer is an event-loop scheduled task, not a sleeping Swift task: this runs
+        // several times per request, and a sleeping task costs a dispatch timer and a job.
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.any()
+        let timer = loop.scheduleTask(in: TimeAmount(budget)) {
             if let work = race.claim() {
                 work?.cancel()
                 continuation.resume(throwing: DeadlineExceeded(budget: budget))

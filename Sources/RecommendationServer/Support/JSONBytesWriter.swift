@@ -76,6 +76,13 @@ struct JSONBytesWriter {
         needsComma = true
     }
 
+    /// A string element of the enclosing array.
+    mutating func element(_ value: String) {
+        separate()
+        appendString(value)
+        needsComma = true
+    }
+
     private mutating func key(_ key: String) {
         separate()
         appendString(key)
