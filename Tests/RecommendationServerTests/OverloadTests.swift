@@ -32,7 +32,8 @@ struct OverloadTests {
         let run = TestServer.uniqueId("over")
         let clock = ContinuousClock()
         @Sendable func request(_ number: Int) -> ProbeRequest {
-            ProbeRequest(path: "/v1/recommend?sessionId=\(run)-s\(number % 500)&limit=10")
+            // A product page view, as the storefront sends it: the call also records the view.
+            ProbeRequest(path: "/v1/recommend?sessionId=\(run)-s\(number % 500)&itemId=p-\(String(format: "%05d", 1 + number % 2_000))&placement=product&limit=10")
         }
         let memory = Shared<[Int]>([])
         let sampling = Task {
@@ -118,7 +119,7 @@ struct OverloadTests {
         let servedRate = Double(served.count) / seconds
         let megabytes = { (bytes: Int) in bytes / 1_048_576 }
         print("""
-            [reliability] overload-2x: expected excess shed fast (503 + Retry-After), served ≥ 40 % of capacity, memory bounded, \
+            [reliability] overload-2x: expected excess shed fast (503 + Retry-After), served ≥ 60 % of capacity, memory bounded, \
             no crash; observed capacity \(String(format: "%.0f", capacityBefore))/s before and \(String(format: "%.0f", capacityAfter))/s \
             after (16 closed-loop clients); offered \(total) at \(String(format: "%.0f", rate))/s over \(window) (\(unsent) unsent: \
             client connections all busy): served \(served.count) (\(String(format: "%.0f", servedRate))/s, \
@@ -146,8 +147,8 @@ struct OverloadTests {
         if let shedP50 = percentile(shedLatency, 0.5), let servedP50 = percentile(servedLatency, 0.5) {
             #expect(shedP50 * 2 < servedP50, "503 p50 \(shedP50) vs 200 p50 \(servedP50)")
         }
-        // Generous: at twice the rate the client and the refusals take CPU from the same two cores.
-        #expect(servedRate >= 0.4 * capacity, "served \(servedRate)/s of a capacity of \(capacity)/s (mean of before and after)")
+        // Near capacity, with room for the client and the refusals, which take CPU from the same two cores.
+        #expect(servedRate >= 0.6 * capacity, "served \(servedRate)/s of a capacity of \(capacity)/s (mean of before and after)")
         #expect(peakMemory <= baselineMemory + 256 * 1_048_576, "resident memory grew from \(baselineMemory) to \(peakMemory) bytes")
 
         service.process.send(signal: SIGTERM)

@@ -192,7 +192,10 @@ public func buildApplication(components: ServerComponents, logger: Logger) -> so
         } ?? [])),
         configuration: .init(
             address: .hostname(configuration.http.host, port: configuration.http.port),
-            serverName: "sessionrank"
+            serverName: "sessionrank",
+            // A flood of new connections waits in the kernel while the loops are busy, and is
+            // then answered or shed; a short queue would drop them unanswered (kernel caps it).
+            backlog: 4_096
         ),
         services: components.services,
         logger: logger

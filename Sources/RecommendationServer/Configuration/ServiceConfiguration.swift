@@ -31,7 +31,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var corsAllowedOrigins = ""
         /// Requests in flight per endpoint (events, recommend, feedback, …; health and metrics
         /// exempt); one more is answered 503 + Retry-After at once. 0 turns the limit off.
-        public var maxInFlightRequests = 256
+        public var maxInFlightRequests = 32
     }
 
     public struct ShutdownSettings: Sendable, Equatable {

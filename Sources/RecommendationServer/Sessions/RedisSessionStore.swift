@@ -12,7 +12,9 @@ public struct RedisSessionStore: SessionStore {
     }
 
     public func apply(_ updates: [SessionUpdate]) async throws -> [SessionApplyOutcome] {
-        try await withThrowingTaskGroup(of: (Int, SessionApplyOutcome).self) { group in
+        // One event (a page view, most single posts) needs no task group.
+        if updates.count == 1 { return [try await apply(updates[0])] }
+        return try await withThrowingTaskGroup(of: (Int, SessionApplyOutcome).self) { group in
             for (index, update) in updates.enumerated() {
                 group.addTask { (index, try await apply(update)) }
             }

@@ -42,6 +42,9 @@ enum TextSummary {
             if !e.errors.isEmpty {
                 lines.append("    errors: " + e.errors.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
             }
+            if let r = e.refusalLatencyMs {
+                lines.append("    refusals (503/429): p50 \(Format.number(r.p50)) p90 \(Format.number(r.p90)) p99 \(Format.number(r.p99)) max \(Format.number(r.max)) ms")
+            }
             if e.name != "overall", let accepted = e.eventsAccepted, let perSecond = e.eventsPerSecond {
                 lines.append("    events accepted: \(accepted) = \(Format.number(perSecond, digits: 1))/s")
             }

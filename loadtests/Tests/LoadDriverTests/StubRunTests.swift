@@ -39,6 +39,7 @@ import LoadStub
         #expect(events.scheduled == 40)
         #expect(events.succeeded == 40)
         #expect(events.errors.isEmpty)
+        #expect(events.refusalLatencyMs == nil, "no refusals, no refusal latency")
         #expect(events.eventsAccepted == 2_000)
         #expect(events.eventsPerSecond == 1_000)
     }
@@ -66,6 +67,9 @@ import LoadStub
         let errors = events.errors["http_503"] ?? 0
         #expect((18...22).contains(errors))
         #expect(events.succeeded + errors == events.scheduled)
+        // The stub refuses at once, so the refusals' own latency is small and reported apart.
+        let refusals = try #require(events.refusalLatencyMs)
+        #expect(refusals.p50 < 50 && refusals.max >= refusals.p50)
     }
 
     @Test func refusedConnectionsAreErrorsNotHangs() async throws {

@@ -9,6 +9,8 @@ public struct EndpointRecorder: Sendable {
     public var latency = Histogram<UInt64>(highestTrackableValue: highestTrackableMicros, numberOfSignificantValueDigits: .three)
     /// How long after its intended time each request actually went on the wire.
     public var lateness = Histogram<UInt64>(highestTrackableValue: highestTrackableMicros, numberOfSignificantValueDigits: .two)
+    /// How long refusals (`503`, `429`) took: shedding is only useful when it is fast.
+    public var refusalLatency = Histogram<UInt64>(highestTrackableValue: highestTrackableMicros, numberOfSignificantValueDigits: .two)
     public var scheduled = 0
     public var succeeded = 0
     /// Events accepted by successful `POST /v1/events` answers (a batch counts all its events).
@@ -31,6 +33,7 @@ public struct EndpointRecorder: Sendable {
     public mutating func merge(_ other: EndpointRecorder) {
         latency.add(other.latency)
         lateness.add(other.lateness)
+        refusalLatency.add(other.refusalLatency)
         scheduled += other.scheduled
         succeeded += other.succeeded
         eventsAccepted += other.eventsAccepted

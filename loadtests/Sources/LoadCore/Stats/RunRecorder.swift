@@ -65,6 +65,10 @@ public struct RunRecorder: Sendable {
                 recorder.timeouts += 1
                 recorder.seconds[i].errors += 1
             case .failure(let kind):
+                if kind == "http_503" || kind == "http_429" {
+                    let micros = completedNanos > intendedNanos ? (completedNanos - intendedNanos) / 1000 : 0
+                    _ = recorder.refusalLatency.record(min(micros, EndpointRecorder.highestTrackableMicros))
+                }
                 recorder.errors[kind, default: 0] += 1
                 recorder.seconds[i].errors += 1
             }

@@ -102,6 +102,8 @@ public struct EndpointSummary: Codable, Sendable {
     /// (events endpoint only; a 50-event batch counts 50).
     public var eventsAccepted: Int?
     public var eventsPerSecond: Double?
+    /// Latency of the refusals (`503`, `429`), from the intended send time; nil when none.
+    public var refusalLatencyMs: LatencySummary?
 
     public var failed: Int { errors.values.reduce(0, +) + timeouts }
     /// Failures over everything that was scheduled (a request that never finished counts as failed).

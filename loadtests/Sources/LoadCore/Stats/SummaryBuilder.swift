@@ -56,6 +56,9 @@ public enum SummaryBuilder {
             percentiles: percentileCurve(of: recorder.latency),
             timeline: Array(timeline.prefix(Int(durationSeconds.rounded(.up))))
         )
+        if recorder.refusalLatency.totalCount > 0 {
+            summary.refusalLatencyMs = latency(of: recorder.refusalLatency)
+        }
         if recorder.eventsAccepted > 0 {
             summary.eventsAccepted = recorder.eventsAccepted
             summary.eventsPerSecond = Double(recorder.eventsAccepted) / seconds
