@@ -48,8 +48,10 @@ struct ChunkedArray<Element: Sendable>: Sendable {
 /// A dictionary split into shards selected by a stable hash, for the same reason as
 /// `ChunkedArray`: a write after a publish copies one shard, not the whole map.
 struct ShardedDictionary<Value: Sendable>: Sendable {
-    private static var shardCount: Int { 256 }
-    private var shards: [[String: Value]] = Array(repeating: [:], count: 256)
+    /// Many small shards: the first write to a shard after a publish copies it, and the
+    /// updater publishes every few milliseconds, touching a shard per new session.
+    private static var shardCount: Int { 4_096 }
+    private var shards: [[String: Value]] = Array(repeating: [:], count: shardCount)
     private(set) var count = 0
 
     @inline(__always)

@@ -70,12 +70,12 @@ public struct RecommendationService: Sendable {
         let policy = assignment.policy.forPlacement(query.placement.rawValue)
         var reasons: [DegradedReason] = []
 
-        // Session, profile and the page view in parallel; each bounded by its own timeout.
+        // Session, profile and the page view in parallel; each bounded by its own timeout. The
+        // profile is looked up in this task: for anonymous visitors there is nothing to wait for.
         async let sessionRead = readSession(query.sessionId)
-        async let visitorRead = enricher.visitor(
-            userId: query.userId, requestId: query.requestId, budget: .milliseconds(settings.profileTimeoutMilliseconds))
         async let viewRecorded = recordPageView(query, now: now)
-        let visitor = await visitorRead
+        let visitor = await enricher.visitor(
+            userId: query.userId, requestId: query.requestId, budget: .milliseconds(settings.profileTimeoutMilliseconds))
         let sessionResult = await sessionRead
         if !(await viewRecorded) { reasons.append(.eventNotRecorded) }
         if visitor.status == .timedOut || visitor.status == .failed { reasons.append(.profileStore) }
