@@ -21,7 +21,13 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$HTTP_PORT") 2>/dev/null; then
     die "port $HTTP_PORT is already in use; stop that process first so the run measures a fresh release build"
 fi
 log "starting the service on 127.0.0.1:$HTTP_PORT (log: $OUT/service.log)"
+# The admin reads in the scenario need a viewer token: one is made for this run unless given.
+if [[ -z "${SESSIONRANK_ADMIN_TOKEN:-}" ]]; then
+    SESSIONRANK_ADMIN_TOKEN="loadtest-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+fi
+export SESSIONRANK_ADMIN_TOKEN
 # One harness is one client: the per-client rate limit would measure itself, not the service.
+SESSIONRANK_ADMIN_TOKENS="${SESSIONRANK_ADMIN_TOKENS:+$SESSIONRANK_ADMIN_TOKENS,}loadtest:viewer:$SESSIONRANK_ADMIN_TOKEN" \
 SESSIONRANK_RATE_LIMIT_REQUESTS_PER_SECOND=0 SESSIONRANK_BUILD_CONFIGURATION=release "$SERVICE_BIN" serve --config config/sessionrank.yaml >"$OUT/service.log" 2>&1 &
 SERVICE_PID=$!
 trap 'kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true' EXIT

@@ -172,7 +172,8 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
                     if isFatal { throw error }
                     consumer.logTransient(error)
                 case .nothing:
-                    try await Task.sleep(for: consumer.pollInterval)
+                    await PollPause.sleep(for: consumer.pollInterval)
+                    try Task.checkCancellation()
                 }
             }
         }

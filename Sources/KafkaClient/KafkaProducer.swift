@@ -179,7 +179,7 @@ public final class KafkaProducer: Service, Sendable {
             if serviceEvents(on: handle) {
                 await Task.yield()
             } else {
-                try await Task.sleep(for: configuration.pollInterval)
+                await PollPause.sleep(for: configuration.pollInterval)
             }
         }
     }
