@@ -221,6 +221,15 @@ struct ModelUpdaterTests {
             #expect(try await waitUntil { held.status.recordsConsumed >= 5 })
             let behind = try #require(gauge(render(metrics), #"sessionrank_model_lag_records{topic="events"}"#))
             #expect(behind >= 5)
+            #expect(gauge(render(metrics), "sessionrank_model_newest_applied_record_age_seconds") == nil, "held events are not applied")
+            // A served list is queued from its Kafka headers at once, not held with the events: it
+            // is applied, and the age gauge shows it.
+            let served = try await client.getJSON("/v1/recommend?sessionId=\(session)&limit=3")
+            #expect(served.status == .ok)
+            #expect(try await waitUntil {
+                collector.collect()
+                return gauge(render(metrics), "sessionrank_model_newest_applied_record_age_seconds") != nil
+            })
 
             running.cancel()
             _ = await running.result

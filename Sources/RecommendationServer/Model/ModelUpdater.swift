@@ -190,6 +190,7 @@ public final class ModelUpdater: Service, Sendable {
                 s.status.recordsConsumed += 1
                 s.joiner.add(summary, body: message.value)
                 s.status.nextOffsets[key] = message.offset + 1
+                s.status.newestAppliedRecordTime = Self.newest(s.status.newestAppliedRecordTime, recordTime)
             }
             return false
         }
