@@ -32,6 +32,27 @@ struct HandWrittenJSONTests {
         #expect(decoded.items[0].features?.categoryAffinity == 0.75, "the ranker learns from what it served with")
     }
 
+    @Test("an event record reads back equal, with every field and with none of the optional ones")
+    func eventRecordRoundTrip() throws {
+        let full = #"""
+            {"schema":1,"eventId":"e-\"1\"","type":"add_to_cart","sessionId":"s-1","deviceId":"d-1","userId":"u-1","requestId":"r-1",
+             "itemId":"p-00001","recommendationId":"rec-1","position":3,"timestamp":1790000000.125,"receivedAt":1790000001.5,
+             "dwellMs":1500,"scrollDepth":0.75,"query":"red shoes\n","region":"NL",
+             "context":{"page":"product","device":"mobile","region":"NL","entryPoint":"search","referrer":"https://example.com/?a=1&b=é"},
+             "personalized":true,
+             "enrichment":{"status":"complete","channel":"web","campaign":"bf","requestPage":"/p/1","ageBand":"25-34",
+                           "userRegion":"DE","kycStatus":"verified","segment":"vip","riskFlags":["gambling_self_excluded","x"]}}
+            """#
+        let bare = #"""
+            {"schema":1,"eventId":"e-2","type":"page_view","sessionId":"p_0123","timestamp":1,"receivedAt":2,"context":{},
+             "personalized":false,"enrichment":{"status":"not_needed"}}
+            """#
+        for text in [full, bare] {
+            let record = try JSONDecoder().decode(EventRecord.self, from: Data(text.utf8))
+            #expect(try JSONDecoder().decode(EventRecord.self, from: Data(record.jsonBytes())) == record)
+        }
+    }
+
     @Test("a recommend answer reads back equal, with and without debug output")
     func recommendAnswerRoundTrip() throws {
         var components = ScoreComponents()

@@ -23,12 +23,9 @@ public struct KafkaEventPublisher: EventPublisher {
     }
 
     public func publish(_ records: [EventRecord]) throws(PublishFailure) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
         for (index, record) in records.enumerated() {
             do {
-                let value = [UInt8](try encoder.encode(record))
-                try send(key: record.sessionId, value: value)
+                try send(key: record.sessionId, value: record.jsonBytes())
             } catch {
                 throw PublishFailure(publishedCount: index, cause: error)
             }
