@@ -118,8 +118,8 @@ struct AffinityByKind {
 }
 
 /// A request's interests resolved once against the interned keys. Masses count every key
-/// the session holds, known to the catalogue or not, so a share means the same as before
-/// interning: the part of all the session's interest that falls on the item.
+/// the session holds, known to the catalogue or not: a share is the part of all the
+/// session's interest that falls on the item.
 struct InterestVector {
     /// Positive weight by key index; keys the catalogue does not know are left out.
     private var weights: [Double]
