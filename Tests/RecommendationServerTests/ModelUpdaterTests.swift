@@ -182,7 +182,7 @@ struct ModelUpdaterTests {
             let posted = try await client.postJSON("/v1/events", views(session: session, items: ["\(session)-a"]))
             #expect(posted.status == .accepted)
             var metrics = ""
-            let caughtUp = try await waitUntilAsync(within: .seconds(30)) {
+            let caughtUp = try await poll(within: .seconds(30)) {
                 metrics = try await client.getJSON("/metrics").body
                 guard let age = gauge(metrics, "sessionrank_model_newest_applied_record_age_seconds"),
                     let events = gauge(metrics, #"sessionrank_model_lag_records{topic="events"}"#),
@@ -242,16 +242,6 @@ struct ModelUpdaterTests {
     }
 
     // MARK: helpers
-
-    /// Like `waitUntil`, for a condition that needs to await (e.g. an HTTP call).
-    func waitUntilAsync(within limit: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        return try await condition()
-    }
 
     /// The value of the sample named exactly `name` (with its labels) in Prometheus text.
     func gauge(_ text: String, _ name: String) -> Double? {
