@@ -7,6 +7,7 @@ struct RankingScratch: Sendable {
     var neighbourSlots = SlotMap()
     var similarity: [Double] = []
     var newestShared: [Int32] = []
+    var recency: [Double] = []
     /// Items never returned for this request.
     var excluded = SlotMap()
     /// Reused selection buffer (slot indices).
@@ -17,6 +18,7 @@ struct RankingScratch: Sendable {
         neighbourSlots.removeAll()
         similarity.removeAll(keepingCapacity: true)
         newestShared.removeAll(keepingCapacity: true)
+        recency.removeAll(keepingCapacity: true)
         excluded.removeAll()
         order.removeAll(keepingCapacity: true)
     }

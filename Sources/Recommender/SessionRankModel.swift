@@ -49,10 +49,12 @@ public final class SessionRankModel: Sendable {
         write { $0.apply(event) }
     }
 
-    /// Learns a batch and publishes once at the end.
-    public func apply(contentsOf events: some Sequence<ModelEvent>) {
+    /// Learns a batch of events and of feedback on served lists, and publishes once at the end:
+    /// each publish makes the next writes copy the chunks they touch.
+    public func apply(contentsOf events: some Sequence<ModelEvent>, feedback: [FeedbackExample] = [], config: RankingConfig = .default) {
         writer.withLock { w in
             for event in events { w.state.apply(event) }
+            for example in feedback { w.state.learn(from: example, settings: config.ranker) }
             published.withLock { $0 = PublishedState(w.state) }
             w.unpublished = 0
         }

@@ -49,10 +49,11 @@ extension SessionIndex {
         let offsets = scratch.neighbourSlots.keys
         let similarity = scratch.similarity
         let base = firstSerial
-        func lastSeenOf(_ slot: Int32) -> Double { lastSeen(ofSerial: base + Int64(offsets[Int(slot)])) }
+        // Looked up once: with a short session most similarities tie and order falls to recency.
+        for slot in 0..<candidates { scratch.recency.append(lastSeen(ofSerial: base + Int64(offsets[slot]))) }
+        let recency = scratch.recency
         var pool = Array(0..<Int32(candidates))
         if candidates > settings.sampleSize {
-            let recency = pool.map(lastSeenOf)
             pool = TopK.select(pool, k: settings.sampleSize) { a, b in
                 let ra = recency[Int(a)], rb = recency[Int(b)]
                 return ra != rb ? ra > rb : offsets[Int(a)] > offsets[Int(b)]
@@ -61,10 +62,12 @@ extension SessionIndex {
         let neighbours = TopK.select(pool, k: settings.neighbours) { a, b in
             let sa = similarity[Int(a)], sb = similarity[Int(b)]
             if sa != sb { return sa > sb }
-            let ra = lastSeenOf(a), rb = lastSeenOf(b)
+            let ra = recency[Int(a)], rb = recency[Int(b)]
             if ra != rb { return ra > rb }
             return offsets[Int(a)] > offsets[Int(b)]
         }
+        // positionDecay^d by table, the same values `pow` gives, computed once per request.
+        var decayByDistance: [Double] = []
 
         for slot in neighbours {
             var vote = similarity[Int(slot)]
@@ -78,8 +81,10 @@ extension SessionIndex {
             } else {
                 let shared = sessionItems[firstUsed + Int(scratch.newestShared[Int(slot)])]
                 let anchor = neighbourItems.firstIndex(of: shared) ?? 0
+                let farthest = max(anchor, neighbourItems.count - 1 - anchor)
+                while decayByDistance.count <= farthest { decayByDistance.append(pow(settings.positionDecay, Double(decayByDistance.count))) }
                 for (position, item) in neighbourItems.enumerated() {
-                    scratch.board.add(vote * pow(settings.positionDecay, Double(abs(position - anchor))), to: item, .knn)
+                    scratch.board.add(vote * decayByDistance[abs(position - anchor)], to: item, .knn)
                 }
             }
         }

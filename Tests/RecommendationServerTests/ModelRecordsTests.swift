@@ -1,4 +1,5 @@
 import Foundation
+import KafkaClient
 import Recommender
 import Testing
 
@@ -21,6 +22,23 @@ struct ModelRecordsTests {
         #expect(ModelEventMapper.modelEvent(try record(.pageView, item: nil)) == nil)
         #expect(ModelEventMapper.modelEvent(try record(.search, item: nil)) == nil)
         #expect(ModelEventMapper.modelEvent(try record(.removeFromCart)) == nil)
+    }
+
+    @Test("event headers carry what the model learns, equal to the body's; records without them read as nil")
+    func eventHeadersRoundTrip() throws {
+        var withoutRegion = try record(.addToCart)
+        withoutRegion.region = nil
+        for original in [try record(.productView), try record(.pageView, item: nil), try record(.purchase, personalized: false), withoutRegion] {
+            let summary = EventRecordHeaders.summary(key: Array(original.sessionId.utf8), headers: EventRecordHeaders.headers(of: original))
+            #expect(summary == EventSummary(original))
+            #expect(summary.flatMap(ModelEventMapper.modelEvent) == ModelEventMapper.modelEvent(original))
+        }
+        let headers = EventRecordHeaders.headers(of: try record(.productView))
+        #expect(EventRecordHeaders.summary(key: nil, headers: headers) == nil, "no key, no session")
+        #expect(EventRecordHeaders.summary(key: Array("s".utf8), headers: []) == nil)
+        #expect(EventRecordHeaders.summary(key: Array("s".utf8), headers: headers.filter { $0.key != EventRecordHeaders.timestamp }) == nil)
+        let unknownType = headers.map { $0.key == EventRecordHeaders.type ? KafkaHeader(key: $0.key, value: "teleport") : $0 }
+        #expect(EventRecordHeaders.summary(key: Array("s".utf8), headers: unknownType) == nil)
     }
 
     func served(_ id: String, at time: Double, items: [String] = ["a", "b", "c"]) -> ServedRecord {

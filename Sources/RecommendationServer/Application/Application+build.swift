@@ -91,7 +91,8 @@ public struct ServerComponents: Sendable {
         self.model = model
         let policy = PolicyHolder(try RankingPolicy.load(path: configuration.recommend.rankingPath))
         let modelUpdater = ModelUpdater(
-            model: model, settings: configuration.kafka, rankingConfig: { policy.current.engine }, logger: logger)
+            model: model, settings: configuration.kafka, rankingConfig: { policy.current.engine },
+            flushInterval: .milliseconds(configuration.model.publishIntervalMilliseconds), logger: logger)
         self.modelUpdater = modelUpdater
         snapshotWriter = SnapshotWriter(updater: modelUpdater, settings: configuration.model, logger: logger)
         let checkTimeout = Duration.milliseconds(configuration.health.checkTimeoutMilliseconds)

@@ -175,6 +175,8 @@ extension ServiceConfiguration {
         configuration.model.bootstrapDemoSessions = try model.int(
             "bootstrapDemoSessions", default: defaults.model.bootstrapDemoSessions, in: 0...10_000_000)
         configuration.model.learnFromLog = try model.bool("learnFromLog", default: defaults.model.learnFromLog)
+        configuration.model.publishIntervalMilliseconds = try model.int(
+            "publishIntervalMilliseconds", default: defaults.model.publishIntervalMilliseconds, in: 1...10_000)
         configuration.model.snapshotIntervalSeconds = try model.int(
             "snapshotIntervalSeconds", default: defaults.model.snapshotIntervalSeconds, in: 1...86_400)
         configuration.model.snapshotsKept = try model.int("snapshotsKept", default: defaults.model.snapshotsKept, in: 1...100)

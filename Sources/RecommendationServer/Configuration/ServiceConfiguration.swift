@@ -129,6 +129,10 @@ public struct ServiceConfiguration: Sendable, Equatable {
         /// Learn from topics `events` and `feedback` while serving, and write snapshots. Off: a
         /// frozen model (e.g. a fixed model under test).
         public var learnFromLog = true
+        /// Events and feedback read from the log reach the model in batches at least this often.
+        /// Each batch publishes a new model state, and the writes after a publish copy what they
+        /// touch, so a shorter interval costs CPU for freshness.
+        public var publishIntervalMilliseconds = 100
         /// A snapshot (with the Kafka offsets it includes) is written this often and on shutdown.
         public var snapshotIntervalSeconds = 300
         /// How many of the newest written snapshots are kept.

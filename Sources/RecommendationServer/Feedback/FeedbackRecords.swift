@@ -85,7 +85,7 @@ public struct FeedbackRecord: Codable, Sendable, Equatable {
 /// other form (not issued by this service) counts as not personalised: the safe side.
 public enum RecommendationID {
     public static func make(personalized: Bool) -> String {
-        (personalized ? "rec-" : "rec-np-") + UUID().uuidString.lowercased()
+        (personalized ? "rec-" : "rec-np-") + RandomIdentifier.uuidString()
     }
 
     public static func isPersonalized(_ id: String) -> Bool {

@@ -25,15 +25,15 @@ public struct KafkaEventPublisher: EventPublisher {
     public func publish(_ records: [EventRecord]) throws(PublishFailure) {
         for (index, record) in records.enumerated() {
             do {
-                try send(key: record.sessionId, value: record.jsonBytes())
+                try send(key: record.sessionId, value: record.jsonBytes(), headers: EventRecordHeaders.headers(of: record))
             } catch {
                 throw PublishFailure(publishedCount: index, cause: error)
             }
         }
     }
 
-    private func send(key: String, value: [UInt8]) throws {
-        let result = Result { () throws(KafkaError) in try producer.send(topic: topic, key: key, value: value) }
+    private func send(key: String, value: [UInt8], headers: [KafkaHeader]) throws {
+        let result = Result { () throws(KafkaError) in try producer.send(topic: topic, key: key, value: value, headers: headers) }
         if case .failure(let error) = result {
             throw error.code == .queueFull ? PublishQueueFull() : error
         }

@@ -6,6 +6,10 @@ enum ModelEventMapper {
     /// nil for records the model does not learn from: pseudonymised (no consent), without an
     /// item, or of a type that says nothing about interest in an item.
     static func modelEvent(_ record: EventRecord) -> ModelEvent? {
+        modelEvent(EventSummary(record))
+    }
+
+    static func modelEvent(_ record: EventSummary) -> ModelEvent? {
         guard record.personalized, let itemId = record.itemId, !itemId.isEmpty else { return nil }
         let type: EventType
         switch record.type {

@@ -44,9 +44,26 @@ public final class ModelUpdater: Service, Sendable {
     private struct State {
         var status = Status()
         var pendingEvents: [ModelEvent] = []
+        var pendingExamples: [FeedbackExample] = []
         var pendingOffsets: [String: Int64] = [:]
         var pendingNewestTime: Double?
+        var lastPublish = ContinuousClock.now
         var joiner = FeedbackJoiner()
+
+        var pendingCount: Int { pendingEvents.count + pendingExamples.count }
+
+        /// Marks a record that changes nothing in the model as done. Behind a queued record of
+        /// the same partition it waits for that record's batch, so offsets never pass a record
+        /// that is not in the model yet.
+        mutating func advance(past offset: Int64, of key: String, time: Double?) {
+            if pendingOffsets[key] != nil {
+                pendingOffsets[key] = offset + 1
+                pendingNewestTime = ModelUpdater.newest(pendingNewestTime, time)
+            } else {
+                status.nextOffsets[key] = offset + 1
+                status.newestAppliedRecordTime = ModelUpdater.newest(status.newestAppliedRecordTime, time)
+            }
+        }
     }
 
     /// How far this replica's model is behind the log.
@@ -64,7 +81,9 @@ public final class ModelUpdater: Service, Sendable {
     private let settings: ServiceConfiguration.KafkaSettings
     private let rankingConfig: @Sendable () -> RankingConfig
     private let logger: Logger
-    /// Pending events are applied (and published) at least this often.
+    /// Queued events and feedback are applied (and published) at once when the last batch is
+    /// at least this old, else when it is: a quiet log is learned at once, a busy one publishes
+    /// at most once per interval.
     private let flushInterval: Duration
     private let maxBatch: Int
     /// The consumer while `run` reads with it, for the watermarks it last fetched.
@@ -72,7 +91,7 @@ public final class ModelUpdater: Service, Sendable {
 
     public init(
         model: LiveModel, settings: ServiceConfiguration.KafkaSettings, rankingConfig: @escaping @Sendable () -> RankingConfig,
-        flushInterval: Duration = .milliseconds(25), maxBatch: Int = 500, logger: Logger
+        flushInterval: Duration = .milliseconds(100), maxBatch: Int = 500, logger: Logger
     ) {
         self.model = model
         self.settings = settings
@@ -169,12 +188,14 @@ public final class ModelUpdater: Service, Sendable {
         }
     }
 
-    /// Learns one record (feedback) or queues it (events). Returns whether the batch is full.
+    /// Queues one record for the next batch, or takes it into the feedback joiner. Returns
+    /// whether the batch is full.
     private func handle(_ message: KafkaConsumerMessage, decoder: JSONDecoder) -> Bool {
         let key = "\(message.topic):\(message.partition)"
         let recordTime = message.timestampMilliseconds.map { Double($0) / 1_000 }
         if message.topic == settings.eventsTopic {
-            let record = try? decoder.decode(EventRecord.self, from: Data(message.value))
+            let record = EventRecordHeaders.summary(key: message.key, headers: message.headers)
+                ?? (try? decoder.decode(EventRecord.self, from: Data(message.value))).map(EventSummary.init)
             let event = record.flatMap(ModelEventMapper.modelEvent)
             return state.withLock { s in
                 s.status.recordsConsumed += 1
@@ -182,15 +203,14 @@ public final class ModelUpdater: Service, Sendable {
                 if let event { s.pendingEvents.append(event) }
                 s.pendingOffsets[key] = message.offset + 1
                 s.pendingNewestTime = Self.newest(s.pendingNewestTime, recordTime)
-                return s.pendingEvents.count >= maxBatch
+                return isDue(s)
             }
         }
         if let summary = ServedRecordHeaders.summary(of: message.headers) {
             state.withLock { s in
                 s.status.recordsConsumed += 1
                 s.joiner.add(summary, body: message.value)
-                s.status.nextOffsets[key] = message.offset + 1
-                s.status.newestAppliedRecordTime = Self.newest(s.status.newestAppliedRecordTime, recordTime)
+                s.advance(past: message.offset, of: key, time: recordTime)
             }
             return false
         }
@@ -198,35 +218,38 @@ public final class ModelUpdater: Service, Sendable {
         let kind = (try? decoder.decode(RecordKind.self, from: data))?.kind
         let served = kind == "served" ? try? decoder.decode(ServedRecord.self, from: data) : nil
         let feedback = kind == "feedback" ? try? decoder.decode(FeedbackRecord.self, from: data) : nil
-        let config = served == nil && feedback != nil ? rankingConfig() : nil
-        state.withLock { s in
+        return state.withLock { s in
             s.status.recordsConsumed += 1
             if let served {
                 s.joiner.add(served)
-            } else if let feedback, let config {
+            } else if let feedback {
                 if let example = s.joiner.example(for: feedback) {
-                    model.model.learn(from: example, config: config)
-                    s.status.feedbackLearned += 1
-                } else {
-                    s.status.recordsSkipped += 1
+                    s.pendingExamples.append(example)
+                    s.pendingOffsets[key] = message.offset + 1
+                    s.pendingNewestTime = Self.newest(s.pendingNewestTime, recordTime)
+                    return isDue(s)
                 }
+                s.status.recordsSkipped += 1
             } else {
                 s.status.malformed += 1
             }
-            s.status.nextOffsets[key] = message.offset + 1
-            s.status.newestAppliedRecordTime = Self.newest(s.status.newestAppliedRecordTime, recordTime)
+            s.advance(past: message.offset, of: key, time: recordTime)
+            return false
         }
-        return false
     }
 
-    /// Applies the queued events in one batch (one publish) and advances their offsets with them.
+    /// Applies the queued events and feedback in one batch (one publish) and advances their
+    /// offsets with them.
     private func flush() {
         state.withLock { s in
             guard !s.pendingOffsets.isEmpty else { return }
-            if !s.pendingEvents.isEmpty {
-                model.model.apply(contentsOf: s.pendingEvents)
+            if s.pendingCount > 0 {
+                model.model.apply(contentsOf: s.pendingEvents, feedback: s.pendingExamples, config: rankingConfig())
                 s.status.eventsApplied += Int64(s.pendingEvents.count)
+                s.status.feedbackLearned += Int64(s.pendingExamples.count)
                 s.pendingEvents.removeAll(keepingCapacity: true)
+                s.pendingExamples.removeAll(keepingCapacity: true)
+                s.lastPublish = .now
             }
             s.status.nextOffsets.merge(s.pendingOffsets) { _, new in new }
             s.pendingOffsets.removeAll(keepingCapacity: true)
@@ -235,7 +258,11 @@ public final class ModelUpdater: Service, Sendable {
         }
     }
 
-    private static func newest(_ a: Double?, _ b: Double?) -> Double? {
+    private func isDue(_ s: State) -> Bool {
+        s.pendingCount >= maxBatch || ContinuousClock.now - s.lastPublish >= flushInterval
+    }
+
+    fileprivate static func newest(_ a: Double?, _ b: Double?) -> Double? {
         guard let a else { return b }
         guard let b else { return a }
         return max(a, b)

@@ -249,7 +249,7 @@ public struct RecommendationService: Sendable {
     private func recordPageView(_ query: RecommendQuery, now: Date) async -> Bool {
         guard let itemId = query.itemId else { return true }
         var event = StorefrontEvent(
-            eventId: query.requestId.map { "view-\($0)-\(itemId)" } ?? "view-" + UUID().uuidString.lowercased(), type: .productView,
+            eventId: query.requestId.map { "view-\($0)-\(itemId)" } ?? "view-" + RandomIdentifier.uuidString(), type: .productView,
             sessionId: query.sessionId, timestamp: now.timeIntervalSince1970)
         event.itemId = itemId
         event.userId = query.userId
