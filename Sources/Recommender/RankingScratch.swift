@@ -4,7 +4,7 @@
 struct RankingScratch: Sendable {
     var board = ScoreBoard()
     /// kNN: session offset (serial - first live serial) → similarity and newest shared position.
-    var neighbourSlots = SlotMap()
+    var neighbourSlots = HashedSlotMap()
     var similarity: [Double] = []
     var newestShared: [Int32] = []
     var recency: [Double] = []

@@ -18,6 +18,29 @@ struct HotPathTests {
         #expect(map.slot(for: 7) == (0, true))
     }
 
+    @Test("the hashed slot map agrees with the dense one through growth and resets")
+    func hashedSlotMapMatchesSlotMap() {
+        var dense = SlotMap()
+        var hashed = HashedSlotMap()
+        var generator = SeededGenerator(seed: 7)
+        for round in 0..<4 {
+            // Round 2 inserts far more keys than the first table holds, so it grows.
+            let inserts = round == 2 ? 5_000 : 300
+            for _ in 0..<inserts {
+                let key = Int.random(in: 0..<200_000, using: &generator)
+                let expected = dense.slot(for: key)
+                #expect(hashed.slot(for: key) == expected, "key \(key) in round \(round)")
+            }
+            #expect(hashed.keys == dense.keys)
+            #expect(hashed.slot(of: Int(dense.keys[0])) == 0)
+            #expect(hashed.slot(of: 200_001) == nil)
+            dense.removeAll()
+            hashed.removeAll()
+            #expect(hashed.count == 0)
+            #expect(hashed.slot(of: 5) == nil)
+        }
+    }
+
     @Test func scoreBoardAddsPerSourceAndResets() {
         var board = ScoreBoard()
         board.add(1.5, to: 3, .knn)
