@@ -6,7 +6,7 @@ import Synchronization
 /// and hands the current connection (or the reason there is none) to commands.
 final class ConnectionSlot: Sendable {
     let index: Int
-    private let eventLoop: any EventLoop
+    let eventLoop: any EventLoop
     private let state = Mutex(ConnectionSlotState())
 
     init(index: Int, eventLoop: any EventLoop) {

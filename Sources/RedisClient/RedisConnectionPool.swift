@@ -2,7 +2,9 @@ import Logging
 import NIOCore
 import Synchronization
 
-/// A fixed number of connection slots; commands go to connected slots round-robin, which
+/// A fixed number of connection slots, spread over the event loops. A command sent from an event
+/// loop goes to a connection on that loop when one is connected: the write and the reply then stay
+/// on the caller's thread instead of waking another one twice. Among equals, round-robin, which
 /// spreads pipelined traffic evenly without tracking per-connection load.
 final class RedisConnectionPool: Sendable {
     let slots: [ConnectionSlot]
@@ -71,15 +73,20 @@ final class RedisConnectionPool: Sendable {
         }
     }
 
-    /// The first connected slot from a rotating start; otherwise the most hopeful alternative.
+    /// The first connected slot on the caller's event loop from a rotating start; then any connected
+    /// slot; otherwise the most hopeful alternative.
     private func pick() -> ConnectionSlotState.Lease {
         let count = slots.count
         let start = nextSlot.wrappingAdd(1, ordering: .relaxed).oldValue
+        // Unsigned modulo: the counter wraps around to negative values after Int.max commands.
+        func slot(_ offset: Int) -> ConnectionSlot { slots[Int(UInt(bitPattern: start &+ offset) % UInt(count))] }
+        for offset in 0..<count where slot(offset).eventLoop.inEventLoop {
+            let lease = slot(offset).lease()
+            if case .ready = lease { return lease }
+        }
         var fallback: ConnectionSlotState.Lease?
         for offset in 0..<count {
-            // Unsigned modulo: the counter wraps around to negative values after Int.max commands.
-            let index = Int(UInt(bitPattern: start &+ offset) % UInt(count))
-            let lease = slots[index].lease()
+            let lease = slot(offset).lease()
             switch lease {
             case .ready:
                 return lease

@@ -22,7 +22,9 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
 
     static func invalidJSON(_ error: any Error) -> APIError {
         var detail = "is not valid JSON"
-        if case DecodingError.dataCorrupted(let context) = error, let underlying = context.underlyingError {
+        if let failure = error as? JSONParser.Failure {
+            detail += ": \(failure)"
+        } else if case DecodingError.dataCorrupted(let context) = error, let underlying = context.underlyingError {
             detail += ": \((underlying as NSError).userInfo[NSDebugDescriptionErrorKey] ?? underlying.localizedDescription)"
         }
         return APIError(status: .badRequest, code: "invalid_json", field: "<body>", message: detail)

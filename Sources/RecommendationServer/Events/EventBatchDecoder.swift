@@ -18,7 +18,7 @@ public struct EventBatchDecoder: Sendable {
     public func decode(_ body: Data, now: Double) throws(APIError) -> Outcome {
         let root: JSONValue
         do {
-            root = try JSONDecoder().decode(JSONValue.self, from: body)
+            root = try JSONParser.parse(body)
         } catch {
             throw APIError.invalidJSON(error)
         }

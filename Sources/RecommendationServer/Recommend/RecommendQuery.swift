@@ -56,7 +56,7 @@ public struct RecommendQuery: Sendable, Equatable {
     /// Parses the JSON body of `POST /v1/recommend`.
     static func parse(body: Data, limits: EventLimits, defaultLimit: Int, maxLimit: Int) throws(APIError) -> RecommendQuery {
         let value: JSONValue
-        do { value = try JSONDecoder().decode(JSONValue.self, from: body) } catch { throw APIError.invalidJSON(error) }
+        do { value = try JSONParser.parse(body) } catch { throw APIError.invalidJSON(error) }
         guard case .object(let fields) = value else { throw invalid("<body>", "must be a JSON object; got \(value.kind)") }
         if let unknown = fields.keys.sorted().first(where: { !bodyFields.contains($0) }) {
             throw invalid(unknown, "is not a known field; known fields are \(bodyFields.sorted().joined(separator: ", "))")

@@ -138,7 +138,7 @@ struct ConsentChange: Equatable {
 
     static func parse(body: Data) throws(APIError) -> ConsentChange {
         let value: JSONValue
-        do { value = try JSONDecoder().decode(JSONValue.self, from: body) } catch { throw APIError.invalidJSON(error) }
+        do { value = try JSONParser.parse(body) } catch { throw APIError.invalidJSON(error) }
         guard case .object(let object) = value else {
             throw APIError(
                 status: .badRequest, code: "invalid_body", field: "<body>",

@@ -47,7 +47,7 @@ enum FeedbackRequest {
     /// The session id comes out pseudonymised unless the recommendation was personalised.
     static func parse(body: Data, limits: EventLimits, now: Double, pseudonymizer: Pseudonymizer) throws(APIError) -> FeedbackRecord {
         let value: JSONValue
-        do { value = try JSONDecoder().decode(JSONValue.self, from: body) } catch { throw APIError.invalidJSON(error) }
+        do { value = try JSONParser.parse(body) } catch { throw APIError.invalidJSON(error) }
         guard case .object(let fields) = value else {
             throw APIError(status: .badRequest, code: "invalid_body", field: "<body>", message: "must be a JSON object; got \(value.kind)")
         }
