@@ -75,4 +75,18 @@ struct HandWrittenJSONTests {
         #expect(try JSONDecoder().decode(RecommendationResponse.self, from: Data(text.utf8)) == plain)
         #expect(!text.contains("degradedReasons") && !text.contains("removed") && !text.contains("components"), "absent, not null")
     }
+
+    @Test("an events answer reads back equal, with rejections and without")
+    func ingestionResultRoundTrip() throws {
+        let rejected = IngestionResult(
+            accepted: 2, duplicates: 1,
+            rejected: [
+                .init(index: 0, field: "timestamp", message: "must be RFC 3339, e.g. \"2026-12-06T10:00:00Z\""),
+                .init(index: 3, field: "context.region", message: "tab\tand caf\u{e9}"),
+            ],
+            degraded: true)
+        #expect(try JSONDecoder().decode(IngestionResult.self, from: Data(rejected.jsonBytes())) == rejected)
+        let clean = IngestionResult(accepted: 1, duplicates: 0, rejected: [], degraded: false)
+        #expect(String(decoding: clean.jsonBytes(), as: UTF8.self) == #"{"accepted":1,"duplicates":0,"rejected":[],"degraded":false}"#)
+    }
 }

@@ -101,12 +101,16 @@ public struct EventIngestor: Sendable {
             failure = error
         }
         // What reached the log must count as a duplicate next time; the rest stays unpublished,
-        // so the client's retry publishes it. Both before answering, so a retry sees it.
+        // so the client's retry publishes it. The confirmation leaves with the answer but is not
+        // awaited: a retry caused by this answer reaches Redis a client round trip later, and a
+        // confirmation that is lost only means such a retry is published twice.
         let published = failure?.publishedCount ?? records.count
         let confirmations = records.indices.prefix(published).filter { storedRecords[$0] }.map {
             (sessionId: records[$0].sessionId, eventId: records[$0].eventId)
         }
-        await confirmPublished(confirmations)
+        if !confirmations.isEmpty {
+            Task { await confirmPublished(confirmations) }
+        }
         if let failure {
             // Only reachable when concurrent requests filled the margin checked above.
             metrics.eventsShed.increment(by: Int64(records.count - published))

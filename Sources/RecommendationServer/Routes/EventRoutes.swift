@@ -14,5 +14,3 @@ struct EventRoutes: Sendable {
         }
     }
 }
-
-extension IngestionResult: ResponseEncodable {}
