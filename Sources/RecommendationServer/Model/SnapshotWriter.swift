@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOPosix
 import Recommender
 import ServiceLifecycle
 
@@ -23,18 +24,40 @@ public final class SnapshotWriter: Service, Sendable {
     }
 
     public func run() async throws {
+        // Serialising the model takes long enough to stall every request on an event loop, so
+        // writes run on a thread of their own, below serving and learning in priority.
+        let thread = NIOThreadPool(numberOfThreads: 1)
+        thread.start()
+        #if canImport(Glibc)
+        try? await thread.runIfActive { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10) }
+        #endif
         await cancelWhenGracefulShutdown { [self] in
             while !Task.isCancelled {
                 do { try await Task.sleep(for: interval) } catch { break }
-                writeLogged()
+                await write(on: thread)
             }
         }
-        writeLogged()
+        await write(on: thread)
+        try? await thread.shutdownGracefully()
+    }
+
+    private func write(on thread: NIOThreadPool) async {
+        do {
+            try await thread.runIfActive { self.writeLogged() }
+        } catch {
+            writeLogged()  // the pool is shutting down: the last snapshot still matters more
+        }
     }
 
     private func writeLogged() {
+        let started = ContinuousClock.now
         do {
-            if let url = try write() { logger.info("model snapshot written", metadata: ["snapshot": "\(url.path)"]) }
+            if let url = try write() {
+                let elapsed = ContinuousClock.now - started
+                logger.info(
+                    "model snapshot written",
+                    metadata: ["snapshot": "\(url.path)", "milliseconds": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)"])
+            }
         } catch {
             logger.error("model snapshot failed", metadata: ["error": "\(error)"])
         }
