@@ -3,10 +3,10 @@ import NIOCore
 import Synchronization
 
 /// A fixed number of connection slots, spread over the event loops. A command sent from an event
-/// loop goes to the first connected slot on that loop: the write and the reply stay on the
-/// caller's thread instead of waking another one twice, and commands of concurrent requests share
-/// one write and one read (Redis runs commands one at a time, so spreading them over connections
-/// gains nothing). Other callers, and commands whose loop has no connection, go round-robin.
+/// loop goes to a connection on that loop when one is connected: the write and the reply then stay
+/// on the caller's thread instead of waking another one twice. Among equals, round-robin, which
+/// spreads pipelined traffic evenly without tracking per-connection load (one connection per loop
+/// measured slower than two: 0.64 against 0.50 ms of service CPU per event).
 final class RedisConnectionPool: Sendable {
     let slots: [ConnectionSlot]
     private let configuration: RedisConfiguration
@@ -74,17 +74,17 @@ final class RedisConnectionPool: Sendable {
         }
     }
 
-    /// The first connected slot on the caller's event loop; then any connected slot from a rotating
-    /// start; otherwise the most hopeful alternative.
+    /// The first connected slot on the caller's event loop from a rotating start; then any connected
+    /// slot; otherwise the most hopeful alternative.
     func pick() -> ConnectionSlotState.Lease {
-        for slot in slots where slot.eventLoop.inEventLoop {
-            let lease = slot.lease()
-            if case .ready = lease { return lease }
-        }
         let count = slots.count
         let start = nextSlot.wrappingAdd(1, ordering: .relaxed).oldValue
         // Unsigned modulo: the counter wraps around to negative values after Int.max commands.
         func slot(_ offset: Int) -> ConnectionSlot { slots[Int(UInt(bitPattern: start &+ offset) % UInt(count))] }
+        for offset in 0..<count where slot(offset).eventLoop.inEventLoop {
+            let lease = slot(offset).lease()
+            if case .ready = lease { return lease }
+        }
         var fallback: ConnectionSlotState.Lease?
         for offset in 0..<count {
             let lease = slot(offset).lease()
