@@ -43,6 +43,15 @@ import Testing
         #expect(throws: ScenarioError.self) { try ScenarioLoader.decode(Data(badRate.utf8), yaml: false) }
     }
 
+    @Test func capacitySettleTimeDecodesAndIsBounded() throws {
+        let base = #"{"workloads":[{"kind":"recommend","rate":{"type":"constant","rate":5}}],"capacity":"#
+        #expect(try ScenarioLoader.decode(Data((base + "{}}").utf8), yaml: false).capacity?.settleSeconds == 3)
+        #expect(try ScenarioLoader.decode(Data((base + #"{"settleSeconds":0.5}}"#).utf8), yaml: false).capacity?.settleSeconds == 0.5)
+        #expect(throws: ScenarioError(field: "capacity.settleSeconds", message: "must be between 0 and 600 seconds")) {
+            try ScenarioLoader.decode(Data((base + #"{"settleSeconds":-1}}"#).utf8), yaml: false)
+        }
+    }
+
     @Test func shippedScenariosAreValid() throws {
         let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scenarios").standardized
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") || $0.hasSuffix(".yaml") }

@@ -12,6 +12,10 @@ public struct CapacitySettings: Codable, Sendable {
     public var maxTrials: Int = 12
     public var trialSeconds: Double = 10
     public var trialWarmupSeconds: Double = 2
+    /// Seconds without load before each trial: an overloaded trial leaves queues behind (the
+    /// service's Kafka backlog, the model updater catching up) that would otherwise count
+    /// against the next trial, whatever its rate.
+    public var settleSeconds: Double = 3
     public var slo: ServiceLevelObjective = ServiceLevelObjective(endpoint: nil, p99Ms: 10, maxErrorRate: 0.001)
     /// Minimum share of the health ceiling each endpoint must reach (issue 8: recommend 0.4, events 0.5).
     public var minRatio: [String: Double] = ["recommend": 0.4, "events": 0.5]
@@ -29,6 +33,7 @@ public struct CapacitySettings: Codable, Sendable {
         s.maxTrials = try c.decodeIfPresent(Int.self, forKey: .maxTrials) ?? s.maxTrials
         s.trialSeconds = try c.decodeIfPresent(Double.self, forKey: .trialSeconds) ?? s.trialSeconds
         s.trialWarmupSeconds = try c.decodeIfPresent(Double.self, forKey: .trialWarmupSeconds) ?? s.trialWarmupSeconds
+        s.settleSeconds = try c.decodeIfPresent(Double.self, forKey: .settleSeconds) ?? s.settleSeconds
         s.slo = try c.decodeIfPresent(ServiceLevelObjective.self, forKey: .slo) ?? s.slo
         s.minRatio = try c.decodeIfPresent([String: Double].self, forKey: .minRatio) ?? s.minRatio
         self = s

@@ -57,6 +57,7 @@ public enum ScenarioLoader {
         if let capacity = s.capacity {
             try require(capacity.startRate > 0 && capacity.maxRate >= capacity.startRate, "capacity", "need 0 < startRate <= maxRate")
             try require(capacity.trialSeconds > 0 && capacity.maxTrials > 0, "capacity", "need trialSeconds > 0 and maxTrials > 0")
+            try require(capacity.settleSeconds >= 0 && capacity.settleSeconds <= 600, "capacity.settleSeconds", "must be between 0 and 600 seconds")
         }
     }
 

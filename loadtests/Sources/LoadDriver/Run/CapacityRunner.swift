@@ -31,6 +31,7 @@ public enum CapacityRunner {
         var trials: [CapacitySummary.Trial] = []
         let name = endpointName(kind)
         while let rate = search.nextRate {
+            if settings.settleSeconds > 0 { try await Task.sleep(for: .seconds(settings.settleSeconds)) }
             var trial = scenario
             // Reuse the scenario's settings for this kind (placement, batch size...), at a constant rate.
             var workload = scenario.workloads.first { $0.kind == kind } ?? Workload(kind: kind, rate: .constant(rate))
