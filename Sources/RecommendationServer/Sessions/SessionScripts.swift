@@ -29,6 +29,11 @@ enum SessionScripts {
         local ts, weight, half = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
         local maxItems, ttl = tonumber(ARGV[7]), tonumber(ARGV[8])
         local function fmt(x) return string.format('%.17g', x) end
+        -- One call per thousand arguments (an even count, so field-value pairs stay whole):
+        -- unpack has a limit of a few thousand values.
+        local function many(command, key, list)
+          for i = 1, #list, 1000 do redis.call(command, key, unpack(list, i, math.min(i + 999, #list))) end
+        end
 
         if redis.call('SADD', seen, eventId) == 0 then
           if redis.call('SISMEMBER', unpublished, eventId) == 1 then return 2 end
@@ -36,44 +41,53 @@ enum SessionScripts {
         end
         redis.call('SADD', unpublished, eventId)
 
+        -- One read and one write of the meta hash: the script's cost is mostly its calls.
+        local m = redis.call('HMGET', meta, 'first_seen', 'last_seen', 'interest_at',
+          'user_id', 'user_id_at', 'device_id', 'device_id_at', 'region', 'region_at')
+        local updates = {}
+        local function set(field, value) updates[#updates + 1] = field; updates[#updates + 1] = value end
+
         redis.call('HINCRBY', meta, 'events', 1)
         redis.call('HINCRBY', meta, 'count:' .. kind, 1)
-        local first = tonumber(redis.call('HGET', meta, 'first_seen'))
-        if not first or ts < first then redis.call('HSET', meta, 'first_seen', fmt(ts)) end
-        local last = tonumber(redis.call('HGET', meta, 'last_seen'))
-        if not last or ts > last then redis.call('HSET', meta, 'last_seen', fmt(ts)) end
+        local first = tonumber(m[1])
+        if not first or ts < first then set('first_seen', fmt(ts)) end
+        local last = tonumber(m[2])
+        if not last or ts > last then set('last_seen', fmt(ts)) end
 
         -- Links keep the value of the newest event that carried one (ties: larger value).
-        local function link(field, value)
+        local function link(field, value, current, currentAt)
           if value == '' then return end
-          local at = tonumber(redis.call('HGET', meta, field .. '_at'))
-          local current = redis.call('HGET', meta, field)
+          local at = tonumber(currentAt)
           if not at or ts > at or (ts == at and value > current) then
-            redis.call('HSET', meta, field, value, field .. '_at', fmt(ts))
+            set(field, value)
+            set(field .. '_at', fmt(ts))
           end
         end
-        link('user_id', ARGV[9])
-        link('device_id', ARGV[10])
-        link('region', ARGV[11])
+        link('user_id', ARGV[9], m[4], m[5])
+        link('device_id', ARGV[10], m[6], m[7])
+        link('region', ARGV[11], m[8], m[9])
 
         if weight ~= 0 and #ARGV >= 12 then
           -- The reference moves in whole half-lives, so most events add to their keys without
           -- rewriting the hash; a weight newer than the reference is scaled up by at most 2.
           local bucket = math.floor(ts / half) * half
-          local ref = tonumber(redis.call('HGET', meta, 'interest_at'))
+          local ref = tonumber(m[3])
           if not ref then
             ref = bucket
-            redis.call('HSET', meta, 'interest_at', fmt(bucket))
+            set('interest_at', fmt(bucket))
           elseif bucket > ref then
             local factor = 2 ^ (-(bucket - ref) / half)
             local all = redis.call('HGETALL', interest)
+            local kept, dropped = {}, {}
             for i = 1, #all, 2 do
               local decayed = tonumber(all[i + 1]) * factor
-              if math.abs(decayed) < 1e-12 then redis.call('HDEL', interest, all[i])
-              else redis.call('HSET', interest, all[i], fmt(decayed)) end
+              if math.abs(decayed) < 1e-12 then dropped[#dropped + 1] = all[i]
+              else kept[#kept + 1] = all[i]; kept[#kept + 1] = fmt(decayed) end
             end
+            many('HDEL', interest, dropped)
+            many('HSET', interest, kept)
             ref = bucket
-            redis.call('HSET', meta, 'interest_at', fmt(bucket))
+            set('interest_at', fmt(bucket))
           end
           local add = weight * 2 ^ (-(ref - ts) / half)
           for j = 12, #ARGV do redis.call('HINCRBYFLOAT', interest, ARGV[j], fmt(add)) end
@@ -96,6 +110,7 @@ enum SessionScripts {
           if kind == 'purchase' then redis.call('SADD', purchased, item) end
         end
 
+        many('HSET', meta, updates)
         for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ttl) end
         return 1
         """#
