@@ -1,16 +1,10 @@
 import Hummingbird
 
 extension IngestionResult: ResponseGenerator {
-    /// Written by hand: this answers every event post, and `JSONEncoder` was a tenth of the
-    /// service's CPU per single event. Decodes with `JSONDecoder` into an equal value.
+    /// Written by hand: this answers every event post, and `JSONEncoder` took 3 % of the
+    /// service's profile under single events. Decodes with `JSONDecoder` into an equal value.
     public func response(from request: Request, context: some Hummingbird.RequestContext) throws -> Response {
-        let bytes = jsonBytes()
-        var buffer = ByteBuffer()
-        buffer.writeBytes(bytes)
-        return Response(
-            status: .ok,
-            headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(bytes.count)],
-            body: .init(byteBuffer: buffer))
+        .json(jsonBytes())
     }
 
     func jsonBytes() -> [UInt8] {

@@ -5,13 +5,7 @@ extension RecommendationResponse: ResponseGenerator {
     /// Written by hand: this is the answer to every page view, and `JSONEncoder` cost more CPU
     /// than ranking it. Decodes with `JSONDecoder` into an equal value.
     public func response(from request: Request, context: some Hummingbird.RequestContext) throws -> Response {
-        let bytes = jsonBytes()
-        var buffer = ByteBuffer()
-        buffer.writeBytes(bytes)
-        return Response(
-            status: .ok,
-            headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(bytes.count)],
-            body: .init(byteBuffer: buffer))
+        .json(jsonBytes())
     }
 
     func jsonBytes() -> [UInt8] {
