@@ -14,9 +14,10 @@ KIND="${1:?recommend, events or health}"; RATE="${2:-500}"; SECONDS_TO_RUN="${3:
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOAD="$ROOT/loadtests/.build/release/sessionrank-load"
 [[ -x "$LOAD" ]] || { echo "build the harness first: swift build -c release --package-path loadtests" >&2; exit 1; }
+[[ "$RATE" =~ ^[0-9]+$ && "$SECONDS_TO_RUN" =~ ^[0-9]+$ ]] || { echo "rate and seconds must be whole numbers" >&2; exit 2; }
 (( SECONDS_TO_RUN >= 10 )) || { echo "run at least 10 seconds" >&2; exit 2; }
 
-service=$(pgrep -f " serve --config" | head -1) || { echo "no sessionrank serve running" >&2; exit 1; }
+service=$(pgrep -f "sessionrank[^ ]* serve --config" | head -1) || { echo "no sessionrank serve running" >&2; exit 1; }
 broker=$(pgrep -f "sessionrank kafka-dev" | head -1 || true)
 redis=$(pgrep -f "redis-server.*:${SESSIONRANK_REDIS_PORT:-6390}" | head -1 || true)
 
@@ -31,9 +32,9 @@ esac
 echo "{ \"name\": \"cpu-$KIND\", \"warmupSeconds\": 3, \"durationSeconds\": $SECONDS_TO_RUN, \"workloads\": [ $workload ] }" >"$work/scenario.json"
 
 cpu() { [[ -n "$1" ]] && awk '{print $14 + $15}' "/proc/$1/stat" || echo 0; }
-switches() { cat /proc/"$service"/task/*/status | awk '/ctxt_switches/ {s += $2} END {print s}'; }
+switches() { awk '/ctxt_switches/ {s += $2} END {print s}' /proc/"$service"/task/*/status 2>/dev/null || true; }
 
-"$LOAD" run --scenario "$work/scenario.json" --rate "$RATE" --duration "$SECONDS_TO_RUN" --warmup 3 --out "$work/out" >"$work/log" 2>&1 &
+"$LOAD" run --scenario "$work/scenario.json" --target "http://127.0.0.1:${SESSIONRANK_HTTP_PORT:-8080}" --rate "$RATE" --duration "$SECONDS_TO_RUN" --warmup 3 --out "$work/out" >"$work/log" 2>&1 &
 load=$!
 window=$(( SECONDS_TO_RUN - 8 ))
 sleep 6

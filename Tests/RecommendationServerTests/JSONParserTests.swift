@@ -98,6 +98,11 @@ struct JSONParserTests {
         #expect(throws: JSONParser.Failure(message: message, offset: offset)) { try JSONParser.parse(Data(text.utf8)) }
     }
 
+    @Test("a leading UTF-8 byte order mark is skipped")
+    func byteOrderMark() throws {
+        #expect(try JSONParser.parse(Data([0xEF, 0xBB, 0xBF] + Array(#"{"a":[1]}"#.utf8))) == .object(["a": .array([.number(1)])]))
+    }
+
     @Test("invalid UTF-8 inside a string is refused")
     func invalidUTF8() {
         var bytes = Array(#"{"q":"ab"#.utf8)

@@ -22,6 +22,8 @@ struct JSONParser {
         let result = data.withUnsafeBytes { bytes in
             Result { () throws(Failure) -> JSONValue in
                 var cursor = Cursor(bytes: bytes)
+                // A UTF-8 byte order mark is skipped, as JSONDecoder does.
+                if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { cursor.index = 3 }
                 let value = try cursor.value()
                 cursor.skipWhitespace()
                 guard cursor.index == bytes.count else { throw cursor.failure("unexpected content after the JSON value") }

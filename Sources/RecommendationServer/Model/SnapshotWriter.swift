@@ -34,19 +34,17 @@ public final class SnapshotWriter: Service, Sendable {
         await cancelWhenGracefulShutdown { [self] in
             while !Task.isCancelled {
                 do { try await Task.sleep(for: interval) } catch { break }
-                await write(on: thread)
+                // Cancelled while queued (graceful shutdown): skipped, the final write follows.
+                try? await thread.runIfActive { self.writeLogged() }
             }
         }
-        await write(on: thread)
-        try? await thread.shutdownGracefully()
-    }
-
-    private func write(on thread: NIOThreadPool) async {
+        // The final write must happen: on the pool, or here if the pool refuses it.
         do {
             try await thread.runIfActive { self.writeLogged() }
         } catch {
-            writeLogged()  // the pool is shutting down: the last snapshot still matters more
+            writeLogged()
         }
+        try? await thread.shutdownGracefully()
     }
 
     private func writeLogged() {
