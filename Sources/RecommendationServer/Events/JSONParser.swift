@@ -77,13 +77,18 @@ private struct Cursor {
         index += 1
     }
 
+    /// Past the closing bracket of the array or object that `enter()` opened.
+    private mutating func leave() {
+        depth -= 1
+        index += 1
+    }
+
     private mutating func object() throws(JSONParser.Failure) -> JSONValue {
         try enter()
         var fields: [String: JSONValue] = [:]
         skipWhitespace()
         if current == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
+            leave()
             return .object(fields)
         }
         while true {
@@ -103,8 +108,7 @@ private struct Cursor {
             case UInt8(ascii: ","):
                 index += 1
             case UInt8(ascii: "}"):
-                index += 1
-                depth -= 1
+                leave()
                 return .object(fields)
             default:
                 throw unexpected("',' or '}'")
@@ -117,8 +121,7 @@ private struct Cursor {
         var elements: [JSONValue] = []
         skipWhitespace()
         if current == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
+            leave()
             return .array(elements)
         }
         while true {
@@ -128,8 +131,7 @@ private struct Cursor {
             case UInt8(ascii: ","):
                 index += 1
             case UInt8(ascii: "]"):
-                index += 1
-                depth -= 1
+                leave()
                 return .array(elements)
             default:
                 throw unexpected("',' or ']'")

@@ -51,10 +51,8 @@ public final class SnapshotWriter: Service, Sendable {
         let started = ContinuousClock.now
         do {
             if let url = try write() {
-                let elapsed = ContinuousClock.now - started
-                logger.info(
-                    "model snapshot written",
-                    metadata: ["snapshot": "\(url.path)", "milliseconds": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)"])
+                let milliseconds = Int((ContinuousClock.now - started).milliseconds)
+                logger.info("model snapshot written", metadata: ["snapshot": "\(url.path)", "milliseconds": "\(milliseconds)"])
             }
         } catch {
             logger.error("model snapshot failed", metadata: ["error": "\(error)"])
