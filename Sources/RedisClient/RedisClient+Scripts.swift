@@ -4,16 +4,16 @@ extension RedisClient {
     /// never see `NOSCRIPT`. Keys are listed separately so Redis Cluster can route the call.
     @discardableResult
     public func evalScript(
-        _ script: RedisScript, keys: [any RedisArgument] = [], args: [any RedisArgument] = []
+        _ script: RedisScript, keys: [any RedisArgument] = [], args: [any RedisArgument] = [], timeout: Duration? = nil
     ) async throws(RedisError) -> RESPValue {
         var command = RedisCommand("EVALSHA", script.sha1, keys.count)
         command.append(contentsOf: keys)
         command.append(contentsOf: args)
         do {
-            return try await send(command)
+            return try await send(command, timeout: timeout)
         } catch where error.serverErrorPrefix == "NOSCRIPT" {
             try await loadScript(script)
-            return try await send(command)
+            return try await send(command, timeout: timeout)
         }
     }
 

@@ -78,6 +78,10 @@ struct EventIngestionTests {
             let eventId = TestServer.uniqueId("e")
             let body = event(eventId, "click", session: session, item: "p-00002")
             let first = try await client.postJSON("/v1/events", body)
+            // The answer does not wait for the publish confirmation; a retry sent before it lands
+            // is published again by design (EventRetryTests), so the second attempt waits for it.
+            let confirmed = try await EventRetryTests.confirmed([eventId], session: session, in: components.dependencies.sessions)
+            #expect(confirmed)
             let second = try await client.postJSON("/v1/events", body)
             #expect(first.status == .accepted && second.status == .accepted)
             #expect(second.body.contains(#""duplicates":1"#))
@@ -137,6 +141,71 @@ struct EventIngestionTests {
             for (key, weight) in sequential.interests {
                 let other = try #require(concurrent.interests[key])
                 #expect(abs(weight - other) <= 1e-9 * max(1, abs(weight)), "\(key): \(weight) vs \(other)")
+            }
+        }
+    }
+
+    @Test("a page view stored with read-back returns what a separate read finds, and is applied once")
+    func applyAndReadMatchesRead() async throws {
+        try await TestServer.withApp { client, components in
+            let sessions = components.dependencies.sessions
+            let session = TestServer.uniqueId("s")
+            let earlier = [
+                event(TestServer.uniqueId("e"), "product_view", session: session, item: "p-00001"),
+                event(TestServer.uniqueId("e"), "add_to_cart", session: session, item: "p-00001"),
+                event(TestServer.uniqueId("e"), "purchase", session: session, item: "p-00002"),
+            ]
+            #expect(try await client.postJSON("/v1/events", "[\(earlier.joined(separator: ","))]").status == .accepted)
+
+            var view = StorefrontEvent(eventId: TestServer.uniqueId("e"), type: .productView, sessionId: session, timestamp: Date().timeIntervalSince1970)
+            view.itemId = "p-00003"
+            let update = SessionUpdate(event: view, weight: 1, attributes: ["category:readback"], userId: nil, region: "DE")
+            let (outcome, returned) = try await sessions.applyAndRead(update)
+            #expect(outcome == .applied)
+            let read = try await sessions.session(session)
+            #expect(returned == read)
+            #expect(returned.eventCount == 4)
+            #expect(returned.recentItems.last?.itemId == "p-00003")
+            #expect(returned.cartItems == ["p-00001"] && returned.purchasedItems == ["p-00002"])
+            #expect(returned.region == "DE")
+            #expect(returned.interests["category:readback"] != nil)
+
+            // Not confirmed yet: a retry is to be published again, and changes nothing.
+            let retry = try await sessions.applyAndRead(update)
+            #expect(retry.outcome == .appliedUnpublished)
+            #expect(retry.session == read)
+            try await sessions.confirmPublished([(sessionId: session, eventId: view.eventId)])
+            let duplicate = try await sessions.applyAndRead(update)
+            #expect(duplicate.outcome == .duplicate)
+            #expect(duplicate.session == read)
+        }
+    }
+
+    @Test("confirmations given while one is being sent all land, and the confirmer starts again afterwards")
+    func confirmationsCombineWithoutLoss() async throws {
+        try await TestServer.withApp { _, components in
+            let sessions = components.dependencies.sessions
+            let confirmer = PublishConfirmer(sessions: sessions, metrics: components.dependencies.metrics, logger: TestServer.logger)
+            func updates(_ count: Int) -> [SessionUpdate] {
+                (0..<count).map { index in
+                    var event = StorefrontEvent(
+                        eventId: TestServer.uniqueId("e"), type: .productView, sessionId: TestServer.uniqueId("s\(index % 20)"),
+                        timestamp: Date().timeIntervalSince1970)
+                    event.itemId = "p-00007"
+                    return SessionUpdate(event: event, weight: 1, attributes: [], userId: nil, region: nil)
+                }
+            }
+            for round in 0..<2 {
+                let batch = updates(300)
+                let applied = try await sessions.apply(batch)
+                #expect(applied.allSatisfy { $0 == .applied })
+                await withTaskGroup(of: Void.self) { group in
+                    for update in batch {
+                        group.addTask { confirmer.confirm([(sessionId: update.event.sessionId, eventId: update.event.eventId)]) }
+                    }
+                }
+                let confirmed = try await EventRetryTests.confirmed(batch.map { ($0.event.sessionId, $0.event.eventId) }, in: sessions)
+                #expect(confirmed, "round \(round): every confirmation reached Redis")
             }
         }
     }

@@ -25,8 +25,12 @@ struct EventRetryTests {
     /// The publish confirmation follows an answer without being awaited; waits until it has
     /// landed for every id. Asking changes nothing: the script only reports a seen id.
     static func confirmed(_ ids: [String], session: String, in sessions: any SessionStore) async throws -> Bool {
-        let updates = ids.map { id in
-            var event = StorefrontEvent(eventId: id, type: .productView, sessionId: session, timestamp: Date().timeIntervalSince1970)
+        try await confirmed(ids.map { (sessionId: session, eventId: $0) }, in: sessions)
+    }
+
+    static func confirmed(_ events: [(sessionId: String, eventId: String)], in sessions: any SessionStore) async throws -> Bool {
+        let updates = events.map { sessionId, eventId in
+            var event = StorefrontEvent(eventId: eventId, type: .productView, sessionId: sessionId, timestamp: Date().timeIntervalSince1970)
             event.itemId = "p-00020"
             return SessionUpdate(event: event, weight: 1, attributes: [], userId: nil, region: nil)
         }

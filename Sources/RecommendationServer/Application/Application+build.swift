@@ -122,6 +122,7 @@ public struct ServerComponents: Sendable {
             budget: .milliseconds(configuration.enrichment.budgetMilliseconds),
             logger: logger
         )
+        let sessionBudget = Duration.milliseconds(configuration.redis.commandTimeoutMilliseconds * 2)
         let ingestor = EventIngestor(
             decoder: EventBatchDecoder(limits: configuration.events),
             enricher: enricher,
@@ -134,7 +135,8 @@ public struct ServerComponents: Sendable {
             pseudonymizer: pseudonymizer,
             feedback: feedback,
             metrics: metrics,
-            sessionBudget: .milliseconds(configuration.redis.commandTimeoutMilliseconds * 2),
+            sessionBudget: sessionBudget,
+            confirmer: PublishConfirmer(sessions: sessions, metrics: metrics, logger: logger),
             logger: logger
         )
         catalogRefresher = CatalogRefresher(

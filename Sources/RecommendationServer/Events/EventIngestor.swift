@@ -29,6 +29,7 @@ public struct EventIngestor: Sendable {
     let feedback: any FeedbackPublisher
     let metrics: ServiceMetrics
     let sessionBudget: Duration
+    let confirmer: PublishConfirmer
     let logger: Logger
 
     public func ingest(body: Data, now: Double = Date().timeIntervalSince1970) async throws(APIError) -> IngestionResult {
@@ -42,17 +43,38 @@ public struct EventIngestor: Sendable {
         return try await ingest(events: outcome.accepted.map(\.event), rejected: outcome.rejected, now: now)
     }
 
-    /// Ingests events that already passed validation (e.g. the page view a recommend call records).
+    /// Ingests events that already passed validation.
     public func ingest(events: [StorefrontEvent], rejected: [EventRejection] = [], now: Double) async throws(APIError) -> IngestionResult {
-        guard publisher.hasRoom(for: events.count) else {
-            metrics.eventsShed.increment(by: Int64(events.count))
+        try checkRoom(for: events.count)
+        let enriched = await enricher.enrich(events)
+        return try await store(enriched, rejected: rejected, now: now, readingBack: nil).result
+    }
+
+    /// Records the page view of a recommendation call, enriched with the visitor the call looked
+    /// up, and returns its session as it stands afterwards: one Redis round trip for both. The
+    /// session is nil when the view was not stored (no consent, or Redis failed within `budget`).
+    public func recordPageView(_ view: EnrichedEvent, now: Double, budget: Duration) async throws(APIError) -> (
+        result: IngestionResult, session: SessionState?
+    ) {
+        try checkRoom(for: 1)
+        return try await store([view], rejected: [], now: now, readingBack: budget)
+    }
+
+    private func checkRoom(for count: Int) throws(APIError) {
+        guard publisher.hasRoom(for: count) else {
+            metrics.eventsShed.increment(by: Int64(count))
             throw APIError(
                 status: .serviceUnavailable, code: "overloaded", field: nil,
                 message: "the event log is backed up; retry after the Retry-After interval",
                 headers: [.retryAfter: "2"])
         }
+    }
 
-        let enriched = await enricher.enrich(events)
+    /// Stores, publishes and confirms enriched events; `readingBack` (a budget) asks for the
+    /// session of a single event as it stands after it.
+    private func store(_ enriched: [EnrichedEvent], rejected: [EventRejection], now: Double, readingBack: Duration?) async throws(APIError) -> (
+        result: IngestionResult, session: SessionState?
+    ) {
         for event in enriched { metrics.enrichment[event.status]?.increment() }
 
         // Sessions without consent to personalise are not stored: only counted and published pseudonymised.
@@ -61,10 +83,18 @@ public struct EventIngestor: Sendable {
         var outcomes = [SessionApplyOutcome](repeating: .applied, count: enriched.count)
         var stored = [Bool](repeating: false, count: enriched.count)
         var degraded = false
+        var session: SessionState?
         if !updates.isEmpty {
             do {
                 let sessions = self.sessions
-                let applied = try await withDeadline(sessionBudget) { try await sessions.apply(updates) }
+                let applied: [SessionApplyOutcome]
+                if let budget = readingBack, updates.count == 1 {
+                    let update = updates[0]
+                    let (outcome, state) = try await sessions.applyAndRead(update, timeout: budget)
+                    (applied, session) = ([outcome], state)
+                } else {
+                    applied = try await sessions.apply(updates, timeout: sessionBudget)
+                }
                 var appliedIndex = 0
                 for index in enriched.indices where personalized[index] {
                     outcomes[index] = applied[appliedIndex]
@@ -101,16 +131,14 @@ public struct EventIngestor: Sendable {
             failure = error
         }
         // What reached the log must count as a duplicate next time; the rest stays unpublished,
-        // so the client's retry publishes it. The confirmation leaves with the answer but is not
-        // awaited: a retry caused by this answer reaches Redis a client round trip later, and a
-        // confirmation that is lost only means such a retry is published twice.
+        // so the client's retry publishes it. The answer does not wait for the confirmation (see
+        // PublishConfirmer): a retry caused by this answer reaches Redis a client round trip
+        // later, and a confirmation that is lost only means such a retry is published twice.
         let published = failure?.publishedCount ?? records.count
         let confirmations = records.indices.prefix(published).filter { storedRecords[$0] }.map {
             (sessionId: records[$0].sessionId, eventId: records[$0].eventId)
         }
-        if !confirmations.isEmpty {
-            Task { await confirmPublished(confirmations) }
-        }
+        confirmer.confirm(confirmations)
         if let failure {
             // Only reachable when concurrent requests filled the margin checked above.
             metrics.eventsShed.increment(by: Int64(records.count - published))
@@ -133,23 +161,11 @@ public struct EventIngestor: Sendable {
                     position: record.position, timestamp: record.timestamp, source: "event", personalized: false)
             feedback.publish(feedback: feedbackRecord)
         }
-        return IngestionResult(accepted: events.count, duplicates: duplicates, rejected: rejected, degraded: degraded)
+        return (IngestionResult(accepted: enriched.count, duplicates: duplicates, rejected: rejected, degraded: degraded), session)
     }
 
     /// Anonymous sessions are personalised (the storefront sends events only under its own
     /// cookie consent); a known user needs an explicit yes. Unknown consent counts as no.
-    /// A failed confirmation only means a later retry of these ids would publish them again.
-    private func confirmPublished(_ events: [(sessionId: String, eventId: String)]) async {
-        guard !events.isEmpty else { return }
-        let sessions = self.sessions
-        do {
-            try await withDeadline(sessionBudget) { try await sessions.confirmPublished(events) }
-        } catch {
-            metrics.sessionStoreFailures.increment()
-            logger.warning("could not confirm published events", metadata: ["error": "\(error)", "events": "\(events.count)"])
-        }
-    }
-
     func mayPersonalize(_ event: EnrichedEvent) -> Bool {
         guard let userId = event.userId else { return true }
         guard let profile = event.profile, profile.userId == userId else { return false }

@@ -70,24 +70,32 @@ public struct RecommendationService: Sendable {
         let policy = assignment.policy.forPlacement(query.placement.rawValue)
         var reasons: [DegradedReason] = []
 
-        // Session, profile and the page view in parallel; each bounded by its own timeout. The
-        // profile is looked up in this task: for anonymous visitors there is nothing to wait for.
-        async let sessionRead = readSession(query.sessionId)
-        async let viewRecorded = recordPageView(query, now: now)
+        // The profile first (a cache hit for nearly every call), then the page view: stored with
+        // that profile, it returns the session it updated, so Redis is asked once per page view.
         let visitor = await enricher.visitor(
             userId: query.userId, requestId: query.requestId, budget: .milliseconds(settings.profileTimeoutMilliseconds))
-        let sessionResult = await sessionRead
-        if !(await viewRecorded) { reasons.append(.eventNotRecorded) }
-        if visitor.status == .timedOut || visitor.status == .failed { reasons.append(.profileStore) }
-
         // Consent: a known user needs an explicit yes; an unknown profile of a named user counts as no.
         let personalized = visitor.userId == nil || (visitor.profile?.mayPersonalize ?? false)
         let recommendationId = RecommendationID.make(personalized: personalized)
         var session = SessionState.empty(query.sessionId)
-        switch sessionResult {
-        case .success(let state): if personalized { session = state }
-        case .failure: reasons.append(.sessionStore)
+        var sessionFailed = false
+        var view = PageViewOutcome(recorded: true, session: nil, sessionFailed: false)
+        if let itemId = query.itemId {
+            view = await recordPageView(of: itemId, query, visitor: visitor, now: now)
         }
+        if let state = view.session {
+            if personalized { session = state }
+        } else if view.sessionFailed {
+            sessionFailed = true
+        } else if personalized {
+            switch await readSession(query.sessionId) {
+            case .success(let state): session = state
+            case .failure: sessionFailed = true
+            }
+        }
+        if !view.recorded { reasons.append(.eventNotRecorded) }
+        if visitor.status == .timedOut || visitor.status == .failed { reasons.append(.profileStore) }
+        if sessionFailed { reasons.append(.sessionStore) }
 
         let region = query.context.region ?? visitor.request?.region ?? visitor.profile?.region ?? session.region
         let gate = compliance.context(profile: visitor.profile, userId: visitor.userId, region: region, now: now)
@@ -236,7 +244,7 @@ public struct RecommendationService: Sendable {
     func readSession(_ sessionId: String) async -> Result<SessionState, any Error> {
         let sessions = self.sessions
         do {
-            return .success(try await withDeadline(.milliseconds(settings.sessionTimeoutMilliseconds)) { try await sessions.session(sessionId) })
+            return .success(try await sessions.session(sessionId, timeout: .milliseconds(settings.sessionTimeoutMilliseconds)))
         } catch {
             metrics.sessionStoreFailures.increment()
             logger.warning("session read failed; recommending without session state", metadata: ["error": "\(error)"])
@@ -244,10 +252,19 @@ public struct RecommendationService: Sendable {
         }
     }
 
-    /// Records the product view of `itemId`, so one call per page view is enough. True when
-    /// there was nothing to record or it was recorded.
-    private func recordPageView(_ query: RecommendQuery, now: Date) async -> Bool {
-        guard let itemId = query.itemId else { return true }
+    /// What recording the page view of a call found.
+    struct PageViewOutcome {
+        /// The view was stored, or there was nothing to store.
+        var recorded: Bool
+        /// The session after the view, when it was stored in it.
+        var session: SessionState?
+        /// Redis failed or was too slow: neither stored nor read.
+        var sessionFailed: Bool
+    }
+
+    /// Records the product view of `itemId`, so one call per page view is enough, and reads the
+    /// session back in the same round trip.
+    private func recordPageView(of itemId: String, _ query: RecommendQuery, visitor: VisitorLookup, now: Date) async -> PageViewOutcome {
         var event = StorefrontEvent(
             eventId: query.requestId.map { "view-\($0)-\(itemId)" } ?? "view-" + RandomIdentifier.uuidString(), type: .productView,
             sessionId: query.sessionId, timestamp: now.timeIntervalSince1970)
@@ -256,16 +273,14 @@ public struct RecommendationService: Sendable {
         event.requestId = query.requestId
         event.context = query.context
         event.context.page = event.context.page ?? query.placement.rawValue
+        let view = EnrichedEvent(event: event, status: visitor.status, userId: visitor.userId, request: visitor.request, profile: visitor.profile)
         do {
-            // The answer does not wait past the call's budget; the view is still recorded if it can be.
-            let (ingestor, view) = (self.ingestor, event)
-            let result = try await withDeadline(.milliseconds(settings.budgetMilliseconds)) {
-                try await ingestor.ingest(events: [view], now: now.timeIntervalSince1970)
-            }
-            return !result.degraded
+            let (result, session) = try await ingestor.recordPageView(
+                view, now: now.timeIntervalSince1970, budget: .milliseconds(settings.sessionTimeoutMilliseconds))
+            return PageViewOutcome(recorded: !result.degraded, session: session, sessionFailed: result.degraded)
         } catch {
             logger.warning("page view not recorded", metadata: ["error": "\(error)"])
-            return false
+            return PageViewOutcome(recorded: false, session: nil, sessionFailed: false)
         }
     }
 }

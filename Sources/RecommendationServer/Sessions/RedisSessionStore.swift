@@ -11,12 +11,13 @@ public struct RedisSessionStore: SessionStore {
         self.settings = settings
     }
 
-    public func apply(_ updates: [SessionUpdate]) async throws -> [SessionApplyOutcome] {
+    public func apply(_ updates: [SessionUpdate], timeout: Duration?) async throws -> [SessionApplyOutcome] {
+        let deadline = timeout.map { ContinuousClock.now + $0 }
         // One event (a page view, most single posts) needs no task group.
-        if updates.count == 1 { return [try await apply(updates[0])] }
+        if updates.count == 1 { return [try await apply(updates[0], deadline: deadline)] }
         return try await withThrowingTaskGroup(of: (Int, SessionApplyOutcome).self) { group in
             for (index, update) in updates.enumerated() {
-                group.addTask { (index, try await apply(update)) }
+                group.addTask { (index, try await apply(update, deadline: deadline)) }
             }
             var outcomes = Array(repeating: SessionApplyOutcome.duplicate, count: updates.count)
             for try await (index, outcome) in group { outcomes[index] = outcome }
@@ -35,37 +36,65 @@ public struct RedisSessionStore: SessionStore {
         }
     }
 
-    private func apply(_ update: SessionUpdate) async throws -> SessionApplyOutcome {
+    public func applyAndRead(_ update: SessionUpdate, timeout: Duration?) async throws -> (outcome: SessionApplyOutcome, session: SessionState) {
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        let reply = try await runScript(update, readBack: true, deadline: deadline)
+        guard let parts = reply.array, parts.count == 6 else { throw Self.unexpected(reply) }
+        let outcome = try await finish(update, outcome: Self.outcome(parts[0]), deadline: deadline)
+        return (outcome, try Self.state(update.event.sessionId, from: Array(parts[1...])))
+    }
+
+    private func apply(_ update: SessionUpdate, deadline: ContinuousClock.Instant?) async throws -> SessionApplyOutcome {
+        let reply = try await runScript(update, readBack: false, deadline: deadline)
+        return try await finish(update, outcome: Self.outcome(reply), deadline: deadline)
+    }
+
+    /// What is left of `deadline` as a command timeout (nil: the client's default). A call that
+    /// starts past its deadline still gets a millisecond rather than none.
+    private static func timeout(until deadline: ContinuousClock.Instant?) -> Duration? {
+        deadline.map { max($0 - ContinuousClock.now, .milliseconds(1)) }
+    }
+
+    private func runScript(_ update: SessionUpdate, readBack: Bool, deadline: ContinuousClock.Instant?) async throws -> RESPValue {
         let event = update.event
-        let keys = SessionKeys(sessionId: event.sessionId)
         var arguments: [any RedisArgument] = [
             event.eventId, event.type.rawValue, event.itemId ?? "", String(event.timestamp), String(update.weight),
             String(settings.interestHalfLifeSeconds), settings.recentItemLimit, settings.idleTimeoutSeconds,
-            update.userId ?? "", event.deviceId ?? "", update.region ?? "",
+            update.userId ?? "", event.deviceId ?? "", update.region ?? "", readBack ? "1" : "0",
         ]
         arguments.append(contentsOf: update.attributes)
-        let reply = try await redis.evalScript(SessionScripts.applyEvent, keys: keys.all, args: arguments)
-        let outcome: SessionApplyOutcome
-        switch reply.int {
-        case 1: outcome = .applied
-        case 2: outcome = .appliedUnpublished
-        case 0: outcome = .duplicate
-        default:
-            let detail = reply.errorMessage ?? "\(reply)"
-            throw RedisError(code: .serverError, message: "unexpected session script reply: \(detail)", serverMessage: detail)
-        }
+        return try await redis.evalScript(
+            SessionScripts.applyEvent, keys: SessionKeys(sessionId: event.sessionId).all, args: arguments, timeout: Self.timeout(until: deadline))
+    }
+
+    /// Links a newly applied event's user to its session.
+    private func finish(_ update: SessionUpdate, outcome: SessionApplyOutcome, deadline: ContinuousClock.Instant?) async throws -> SessionApplyOutcome {
         if outcome == .applied, let userId = update.userId {
             // Another slot in a cluster, so not part of the script: a link is a hint, not state.
             let link = SessionKeys.userSessions(userId: userId)
             _ = try await redis.pipeline([
-                RedisCommand("ZADD", link, "GT", String(event.timestamp), event.sessionId),
+                RedisCommand("ZADD", link, "GT", String(update.event.timestamp), update.event.sessionId),
                 RedisCommand("EXPIRE", link, settings.userLinkTTLSeconds),
-            ])
+            ], timeout: Self.timeout(until: deadline))
         }
         return outcome
     }
 
-    public func session(_ sessionId: String) async throws -> SessionState {
+    private static func outcome(_ reply: RESPValue) throws -> SessionApplyOutcome {
+        switch reply.int {
+        case 1: return .applied
+        case 2: return .appliedUnpublished
+        case 0: return .duplicate
+        default: throw unexpected(reply)
+        }
+    }
+
+    private static func unexpected(_ reply: RESPValue) -> RedisError {
+        let detail = reply.errorMessage ?? "\(reply)"
+        return RedisError(code: .serverError, message: "unexpected session script reply: \(detail)", serverMessage: detail)
+    }
+
+    public func session(_ sessionId: String, timeout: Duration?) async throws -> SessionState {
         let keys = SessionKeys(sessionId: sessionId)
         let replies = try await redis.pipeline([
             RedisCommand("HGETALL", keys.meta),
@@ -73,11 +102,17 @@ public struct RedisSessionStore: SessionStore {
             RedisCommand("ZRANGE", keys.items, 0, -1, "WITHSCORES"),
             RedisCommand("HGETALL", keys.cart),
             RedisCommand("SMEMBERS", keys.purchased),
-        ])
+        ], timeout: timeout)
+        return try Self.state(sessionId, from: replies)
+    }
+
+    /// The session from the replies to HGETALL meta, HGETALL interest, ZRANGE items WITHSCORES,
+    /// HGETALL cart and SMEMBERS purchased, in that order.
+    private static func state(_ sessionId: String, from replies: [RESPValue]) throws -> SessionState {
         for reply in replies {
             if let message = reply.errorMessage { throw RedisError(code: .serverError, message: message, serverMessage: message) }
         }
-        let meta = Self.pairs(replies[0])
+        let meta = pairs(replies[0])
         var state = SessionState.empty(sessionId)
         state.eventCount = meta["events"].flatMap { Int($0) } ?? 0
         state.firstSeen = meta["first_seen"].flatMap(Double.init)
@@ -89,7 +124,7 @@ public struct RedisSessionStore: SessionStore {
         for (key, value) in meta where key.hasPrefix("count:") {
             state.countsByType[String(key.dropFirst(6))] = Int(value)
         }
-        state.interests = Self.pairs(replies[1]).compactMapValues(Double.init)
+        state.interests = pairs(replies[1]).compactMapValues(Double.init)
         let items = replies[2].array ?? []
         var index = 0
         while index + 1 < items.count {
@@ -102,7 +137,7 @@ public struct RedisSessionStore: SessionStore {
             }
             index += 2
         }
-        state.cartItems = Self.pairs(replies[3]).filter { $0.value.hasSuffix("|add_to_cart") }.keys.sorted()
+        state.cartItems = pairs(replies[3]).filter { $0.value.hasSuffix("|add_to_cart") }.keys.sorted()
         state.purchasedItems = (replies[4].array ?? []).compactMap(\.string).sorted()
         return state
     }

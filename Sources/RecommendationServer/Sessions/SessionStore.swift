@@ -37,15 +37,30 @@ public enum SessionApplyOutcome: Sendable, Equatable {
 public protocol SessionStore: Sendable {
     /// Applies each update at most once per event id; returns, per update, what it found.
     /// An applied event counts as unpublished until `confirmPublished` names it.
-    func apply(_ updates: [SessionUpdate]) async throws -> [SessionApplyOutcome]
+    /// `timeout` bounds the wait (nil: the store's default); a store call past it fails, and the
+    /// caller goes on without it.
+    func apply(_ updates: [SessionUpdate], timeout: Duration?) async throws -> [SessionApplyOutcome]
+    /// Applies one update like `apply` and returns the session as it stands afterwards, in one
+    /// round trip: the page view a recommendation call records, and the state it ranks with.
+    func applyAndRead(_ update: SessionUpdate, timeout: Duration?) async throws -> (outcome: SessionApplyOutcome, session: SessionState)
     /// Records that these events (by session id and event id) are in the log, so a later
     /// attempt with the same id is a duplicate.
     func confirmPublished(_ events: [(sessionId: String, eventId: String)]) async throws
-    func session(_ sessionId: String) async throws -> SessionState
+    func session(_ sessionId: String, timeout: Duration?) async throws -> SessionState
     /// The user's sessions, most recently active first.
     func sessions(ofUser userId: String) async throws -> [String]
     /// Erases the session; returns whether anything was there.
     @discardableResult func deleteSession(_ sessionId: String) async throws -> Bool
     /// Erases every session linked to the user and the link itself; returns the sessions erased.
     func deleteUser(_ userId: String) async throws -> [String]
+}
+
+extension SessionStore {
+    public func apply(_ updates: [SessionUpdate]) async throws -> [SessionApplyOutcome] { try await apply(updates, timeout: nil) }
+
+    public func applyAndRead(_ update: SessionUpdate) async throws -> (outcome: SessionApplyOutcome, session: SessionState) {
+        try await applyAndRead(update, timeout: nil)
+    }
+
+    public func session(_ sessionId: String) async throws -> SessionState { try await session(sessionId, timeout: nil) }
 }
