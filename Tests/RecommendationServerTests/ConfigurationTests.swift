@@ -92,4 +92,13 @@ struct RecommendBudgetConfigurationTests {
         #expect(error?.field == "recommend.sessionTimeoutMilliseconds")
         #expect(error?.message.contains("at most recommend.budgetMilliseconds (30)") == true)
     }
+
+    @Test func profileAndSessionTogetherMustFitTheBudget() throws {
+        let error = #expect(throws: ConfigurationError.self) {
+            try ServiceConfiguration.parse(yaml: "recommend:\n  budgetMilliseconds: 30\n  sessionTimeoutMilliseconds: 20\n  profileTimeoutMilliseconds: 20\n")
+        }
+        #expect(error?.field == "recommend.sessionTimeoutMilliseconds")
+        #expect(error?.message.contains("plus recommend.profileTimeoutMilliseconds (20) must be at most recommend.budgetMilliseconds (30)") == true)
+        _ = try ServiceConfiguration.parse(yaml: "recommend:\n  budgetMilliseconds: 40\n  sessionTimeoutMilliseconds: 20\n  profileTimeoutMilliseconds: 20\n")
+    }
 }

@@ -169,6 +169,13 @@ extension ServiceConfiguration {
                 field: "recommend.\(field)",
                 "must be at most recommend.budgetMilliseconds (\(configuration.recommend.budgetMilliseconds)); got \(value)")
         }
+        // The profile is looked up before the page view is stored and its session read back.
+        let (session, profile) = (configuration.recommend.sessionTimeoutMilliseconds, configuration.recommend.profileTimeoutMilliseconds)
+        if session + profile > configuration.recommend.budgetMilliseconds {
+            throw ConfigurationError(
+                field: "recommend.sessionTimeoutMilliseconds",
+                "plus recommend.profileTimeoutMilliseconds (\(profile)) must be at most recommend.budgetMilliseconds (\(configuration.recommend.budgetMilliseconds)), since one follows the other; got \(session)")
+        }
 
         let model = try root.section("model")
         configuration.model.snapshotDirectory = try model.string("snapshotDirectory", default: defaults.model.snapshotDirectory)

@@ -109,7 +109,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public struct RecommendSettings: Sendable, Equatable {
         /// The whole call should answer within this; the per-dependency timeouts below fit inside it.
         public var budgetMilliseconds = 50
-        /// Reading the session from Redis; on timeout the answer uses the current item and popularity.
+        /// Storing the page view and reading the session back from Redis (after the profile, so the
+        /// two timeouts together fit the budget); on timeout the answer uses the current item and popularity.
         public var sessionTimeoutMilliseconds = 20
         /// Reading the profile from PostgreSQL when it is not cached; on timeout the visitor is anonymous.
         public var profileTimeoutMilliseconds = 20
