@@ -47,7 +47,7 @@ public struct EventIngestor: Sendable {
     public func ingest(events: [StorefrontEvent], rejected: [EventRejection] = [], now: Double) async throws(APIError) -> IngestionResult {
         try checkRoom(for: events.count)
         let enriched = await enricher.enrich(events)
-        return try await store(enriched, rejected: rejected, now: now, readingBack: nil).result
+        return try await store(enriched, rejected: rejected, now: now, readBackBudget: nil).result
     }
 
     /// Records the page view of a recommendation call, enriched with the visitor the call looked
@@ -57,7 +57,7 @@ public struct EventIngestor: Sendable {
         result: IngestionResult, session: SessionState?
     ) {
         try checkRoom(for: 1)
-        return try await store([view], rejected: [], now: now, readingBack: budget)
+        return try await store([view], rejected: [], now: now, readBackBudget: budget)
     }
 
     private func checkRoom(for count: Int) throws(APIError) {
@@ -70,9 +70,9 @@ public struct EventIngestor: Sendable {
         }
     }
 
-    /// Stores, publishes and confirms enriched events; `readingBack` (a budget) asks for the
-    /// session of a single event as it stands after it.
-    private func store(_ enriched: [EnrichedEvent], rejected: [EventRejection], now: Double, readingBack: Duration?) async throws(APIError) -> (
+    /// Stores, publishes and confirms enriched events; `readBackBudget` asks for the session of a
+    /// single event as it stands after it, within that budget.
+    private func store(_ enriched: [EnrichedEvent], rejected: [EventRejection], now: Double, readBackBudget: Duration?) async throws(APIError) -> (
         result: IngestionResult, session: SessionState?
     ) {
         for event in enriched { metrics.enrichment[event.status]?.increment() }
@@ -86,9 +86,8 @@ public struct EventIngestor: Sendable {
         var session: SessionState?
         if !updates.isEmpty {
             do {
-                let sessions = self.sessions
                 let applied: [SessionApplyOutcome]
-                if let budget = readingBack, updates.count == 1 {
+                if let budget = readBackBudget, updates.count == 1 {
                     let update = updates[0]
                     let (outcome, state) = try await sessions.applyAndRead(update, timeout: budget)
                     (applied, session) = ([outcome], state)
