@@ -11,8 +11,9 @@ import Synchronization
 /// Polling design: `messages` calls `rd_kafka_consumer_poll` with a zero timeout and sleeps
 /// `pollInterval` only when nothing is ready. A cooperative thread is therefore never blocked
 /// inside librdkafka, no extra thread is needed, and the reader's pace is the back-pressure
-/// (librdkafka prefetches into its own bounded queue). The only blocking calls (close, offset
-/// and watermark queries) run on NIO's thread pool.
+/// (librdkafka prefetches into its own bounded queue). A reader with a thread of its own uses
+/// `waitForMessage(timeout:)` instead, which waits inside librdkafka. The other blocking calls
+/// (close, offset and watermark queries) run on NIO's thread pool.
 public final class KafkaConsumer: Service, Sendable {
     private enum Phase { case open, closing, closed }
 
@@ -86,6 +87,36 @@ public final class KafkaConsumer: Service, Sendable {
         phase.withLock { phase in
             guard case .open = phase else { return nil }
             return handle.pollConsumer()
+        }
+    }
+
+    /// What `waitForMessage` found.
+    public enum WaitResult: Sendable {
+        case message(KafkaConsumerMessage)
+        /// Nothing arrived in time.
+        case nothing
+        /// The consumer is closing or closed: no more records.
+        case closed
+    }
+
+    /// Waits up to `timeout` for the next record, blocking the calling thread: for a reader with
+    /// a thread of its own, never on an event loop or the cooperative pool (use `messages`
+    /// there). Transient errors are logged and count as nothing; a fatal error is thrown.
+    /// `close()` waits for a wait in progress, so keep `timeout` short.
+    public func waitForMessage(timeout: Duration) throws(KafkaError) -> WaitResult {
+        let milliseconds = timeout.clampedMilliseconds
+        let result: ConsumerPollResult? = phase.withLock { phase in
+            guard case .open = phase else { return nil }
+            return handle.pollConsumer(timeoutMilliseconds: milliseconds)
+        }
+        switch result {
+        case nil: return .closed
+        case .message(let message): return .message(message)
+        case .nothing: return .nothing
+        case .error(let error, let isFatal):
+            if isFatal { throw error }
+            logTransient(error)
+            return .nothing
         }
     }
 

@@ -9,9 +9,10 @@ enum ConsumerPollResult {
 }
 
 extension RDKafkaHandle {
-    /// Takes one message if one is ready; never waits.
-    func pollConsumer() -> ConsumerPollResult {
-        guard let messagePointer = rd_kafka_consumer_poll(pointer, 0) else { return .nothing }
+    /// Takes one message if one is ready, waiting up to `timeoutMilliseconds` for one (0: never
+    /// waits; only a thread of the caller's own may wait).
+    func pollConsumer(timeoutMilliseconds: Int32 = 0) -> ConsumerPollResult {
+        guard let messagePointer = rd_kafka_consumer_poll(pointer, timeoutMilliseconds) else { return .nothing }
         defer { rd_kafka_message_destroy(messagePointer) }
         let message = messagePointer.pointee
         guard message.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
