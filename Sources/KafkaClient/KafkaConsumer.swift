@@ -18,8 +18,10 @@ public final class KafkaConsumer: Service, Sendable {
     private enum Phase { case open, closing, closed }
 
     private let handle: RDKafkaHandle
-    /// Also serialises polls against close: librdkafka must not be polled while it closes.
     private let phase: Mutex<Phase>
+    /// Held for the length of a poll and of the close: librdkafka must not be polled while it
+    /// closes. Apart from `phase`, so a reader waiting in librdkafka holds up nobody else.
+    private let polling = Mutex(())
     private let configuration: KafkaConsumerConfiguration
     private let logger: Logger
 
@@ -57,7 +59,7 @@ public final class KafkaConsumer: Service, Sendable {
 
     /// Leaves the group (committing offsets in group mode) and ends `messages`. Idempotent.
     public func close() async {
-        // Taking the lock waits for an in-flight poll; after this no poll starts.
+        // After this no poll starts; the close waits for one in progress.
         let shouldClose = phase.withLock { phase in
             guard case .open = phase else { return false }
             phase = .closing
@@ -67,7 +69,9 @@ public final class KafkaConsumer: Service, Sendable {
         let handle = self.handle
         do {
             // rd_kafka_consumer_close may wait for the group coordinator: keep it off the cooperative pool.
-            let error = try await NIOThreadPool.singleton.runIfActive { rd_kafka_consumer_close(handle.pointer) }
+            let error = try await NIOThreadPool.singleton.runIfActive { [self] in
+                polling.withLock { _ in rd_kafka_consumer_close(handle.pointer) }
+            }
             if error != RD_KAFKA_RESP_ERR_NO_ERROR {
                 logger.warning("Kafka consumer close failed", metadata: ["error": "\(KafkaError(rdKafka: error, context: "closing consumer"))"])
             }
@@ -84,9 +88,13 @@ public final class KafkaConsumer: Service, Sendable {
 
     /// One non-blocking poll, or nil once closing.
     fileprivate func pollOnce() -> ConsumerPollResult? {
-        phase.withLock { phase in
-            guard case .open = phase else { return nil }
-            return handle.pollConsumer()
+        poll(timeoutMilliseconds: 0)
+    }
+
+    private func poll(timeoutMilliseconds: Int32) -> ConsumerPollResult? {
+        polling.withLock { _ in
+            guard isOpen else { return nil }
+            return handle.pollConsumer(timeoutMilliseconds: timeoutMilliseconds)
         }
     }
 
@@ -104,12 +112,7 @@ public final class KafkaConsumer: Service, Sendable {
     /// there). Transient errors are logged and count as nothing; a fatal error is thrown.
     /// `close()` waits for a wait in progress, so keep `timeout` short.
     public func waitForMessage(timeout: Duration) throws(KafkaError) -> WaitResult {
-        let milliseconds = timeout.clampedMilliseconds
-        let result: ConsumerPollResult? = phase.withLock { phase in
-            guard case .open = phase else { return nil }
-            return handle.pollConsumer(timeoutMilliseconds: milliseconds)
-        }
-        switch result {
+        switch poll(timeoutMilliseconds: timeout.clampedMilliseconds) {
         case nil: return .closed
         case .message(let message): return .message(message)
         case .nothing: return .nothing
