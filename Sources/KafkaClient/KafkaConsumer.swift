@@ -92,7 +92,10 @@ public final class KafkaConsumer: Service, Sendable {
     }
 
     private func poll(timeoutMilliseconds: Int32) -> ConsumerPollResult? {
-        polling.withLock { _ in
+        // Checked first too: a close holds `polling` for as long as it takes, and a reader on the
+        // cooperative pool must not wait for it.
+        guard isOpen else { return nil }
+        return polling.withLock { _ in
             guard isOpen else { return nil }
             return handle.pollConsumer(timeoutMilliseconds: timeoutMilliseconds)
         }

@@ -89,10 +89,13 @@ public struct EventIngestor: Sendable {
                 let applied: [SessionApplyOutcome]
                 if let budget = readBackBudget, updates.count == 1 {
                     let update = updates[0]
-                    let (outcome, state) = try await sessions.applyAndRead(update, timeout: budget)
+                    // The deadline also bounds waiting for a connection and reloading the script.
+                    let sessions = self.sessions
+                    let (outcome, state) = try await withDeadline(budget) { try await sessions.applyAndRead(update, timeout: budget) }
                     (applied, session) = ([outcome], state)
                 } else {
-                    applied = try await sessions.apply(updates, timeout: sessionBudget)
+                    let (sessions, budget) = (self.sessions, sessionBudget)
+                    applied = try await withDeadline(budget) { try await sessions.apply(updates, timeout: budget) }
                 }
                 var appliedIndex = 0
                 for index in enriched.indices where personalized[index] {

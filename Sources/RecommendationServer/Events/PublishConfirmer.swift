@@ -9,6 +9,7 @@ import Synchronization
 /// retry of those event ids is then published a second time, never dropped.
 final class PublishConfirmer: Sendable {
     typealias Confirmation = (sessionId: String, eventId: String)
+    static let maxBatch = 256
 
     private struct State {
         var pending: [Confirmation] = []
@@ -56,8 +57,10 @@ final class PublishConfirmer: Sendable {
                 state.sending = false
                 return nil
             }
-            defer { state.pending = [] }
-            return state.pending
+            // A bounded pipeline: a timeout then loses at most this many confirmations.
+            let batch = Array(state.pending.prefix(Self.maxBatch))
+            state.pending.removeFirst(batch.count)
+            return batch
         }
     }
 }

@@ -88,7 +88,9 @@ public struct RecommendationService: Sendable {
         } else if view.sessionFailed {
             sessionFailed = true
         } else if personalized {
-            switch await readSession(query.sessionId) {
+            // Within what is left of the call's budget: the page view may have used some of it.
+            let left = Duration.milliseconds(settings.budgetMilliseconds) - (ContinuousClock.now - started)
+            switch await readSession(query.sessionId, timeout: min(.milliseconds(settings.sessionTimeoutMilliseconds), left)) {
             case .success(let state): session = state
             case .failure: sessionFailed = true
             }
@@ -241,10 +243,12 @@ public struct RecommendationService: Sendable {
         return Ranking(outcome: outcome, removed: removed, disclosures: disclosures, modelEmpty: modelEmpty)
     }
 
-    func readSession(_ sessionId: String) async -> Result<SessionState, any Error> {
+    func readSession(_ sessionId: String, timeout: Duration? = nil) async -> Result<SessionState, any Error> {
         let sessions = self.sessions
+        let budget = max(timeout ?? .milliseconds(settings.sessionTimeoutMilliseconds), .milliseconds(1))
         do {
-            return .success(try await sessions.session(sessionId, timeout: .milliseconds(settings.sessionTimeoutMilliseconds)))
+            // The deadline also bounds waiting for a connection.
+            return .success(try await withDeadline(budget) { try await sessions.session(sessionId, timeout: budget) })
         } catch {
             metrics.sessionStoreFailures.increment()
             logger.warning("session read failed; recommending without session state", metadata: ["error": "\(error)"])

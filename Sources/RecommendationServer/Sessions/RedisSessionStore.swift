@@ -71,8 +71,9 @@ public struct RedisSessionStore: SessionStore {
     private func finish(_ update: SessionUpdate, outcome: SessionApplyOutcome, deadline: ContinuousClock.Instant?) async throws -> SessionApplyOutcome {
         if outcome == .applied, let userId = update.userId {
             // Another slot in a cluster, so not part of the script: a link is a hint, not state.
+            // Its failure does not undo the applied event (the session's next event links again).
             let link = SessionKeys.userSessions(userId: userId)
-            _ = try await redis.pipeline([
+            _ = try? await redis.pipeline([
                 RedisCommand("ZADD", link, "GT", String(update.event.timestamp), update.event.sessionId),
                 RedisCommand("EXPIRE", link, settings.userLinkTTLSeconds),
             ], timeout: Self.timeout(until: deadline))
