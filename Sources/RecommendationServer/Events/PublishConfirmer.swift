@@ -42,7 +42,7 @@ final class PublishConfirmer: Sendable {
     private func sendUntilEmpty() async {
         while let batch = takePending() {
             do {
-                // Bounded by the store's command timeout; nobody waits for it.
+                // Bounded by the Redis client's timeouts; nobody waits for it.
                 try await sessions.confirmPublished(batch)
             } catch {
                 metrics.sessionStoreFailures.increment()
