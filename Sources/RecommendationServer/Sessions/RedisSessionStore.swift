@@ -40,13 +40,15 @@ public struct RedisSessionStore: SessionStore {
         let deadline = timeout.map { ContinuousClock.now + $0 }
         let reply = try await runScript(update, readBack: true, deadline: deadline)
         guard let parts = reply.array, parts.count == 6 else { throw Self.unexpected(reply) }
-        let outcome = try await finish(update, outcome: Self.outcome(parts[0]), deadline: deadline)
+        let outcome = try Self.outcome(parts[0])
+        await linkUser(of: update, outcome: outcome, deadline: deadline)
         return (outcome, try Self.state(update.event.sessionId, from: Array(parts[1...])))
     }
 
     private func apply(_ update: SessionUpdate, deadline: ContinuousClock.Instant?) async throws -> SessionApplyOutcome {
-        let reply = try await runScript(update, readBack: false, deadline: deadline)
-        return try await finish(update, outcome: Self.outcome(reply), deadline: deadline)
+        let outcome = try Self.outcome(try await runScript(update, readBack: false, deadline: deadline))
+        await linkUser(of: update, outcome: outcome, deadline: deadline)
+        return outcome
     }
 
     /// What is left of `deadline` as a command timeout (nil: the client's default). A call that
@@ -68,7 +70,7 @@ public struct RedisSessionStore: SessionStore {
     }
 
     /// Links a newly applied event's user to its session.
-    private func finish(_ update: SessionUpdate, outcome: SessionApplyOutcome, deadline: ContinuousClock.Instant?) async throws -> SessionApplyOutcome {
+    private func linkUser(of update: SessionUpdate, outcome: SessionApplyOutcome, deadline: ContinuousClock.Instant?) async {
         if outcome == .applied, let userId = update.userId {
             // Another slot in a cluster, so not part of the script: a link is a hint, not state.
             // Its failure does not undo the applied event (the session's next event links again).
@@ -78,7 +80,6 @@ public struct RedisSessionStore: SessionStore {
                 RedisCommand("EXPIRE", link, settings.userLinkTTLSeconds),
             ], timeout: Self.timeout(until: deadline))
         }
-        return outcome
     }
 
     private static func outcome(_ reply: RESPValue) throws -> SessionApplyOutcome {
