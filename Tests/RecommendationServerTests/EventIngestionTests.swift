@@ -181,11 +181,13 @@ struct EventIngestionTests {
         }
     }
 
-    @Test("confirmations given while one is being sent all land, and the confirmer starts again afterwards")
+    @Test("confirmations given within the gathering window travel together in bounded pipelines, all land, and the confirmer starts again afterwards")
     func confirmationsCombineWithoutLoss() async throws {
         try await TestServer.withApp { _, components in
             let sessions = components.dependencies.sessions
-            let confirmer = PublishConfirmer(sessions: sessions, metrics: components.dependencies.metrics, logger: TestServer.logger)
+            // A window far longer than 300 confirm calls take, so the count of sends is exact.
+            let confirmer = PublishConfirmer(
+                sessions: sessions, metrics: components.dependencies.metrics, logger: TestServer.logger, gatheringWindow: .milliseconds(300))
             func updates(_ count: Int) -> [SessionUpdate] {
                 (0..<count).map { index in
                     var event = StorefrontEvent(
@@ -199,6 +201,7 @@ struct EventIngestionTests {
                 let batch = updates(300)
                 let applied = try await sessions.apply(batch)
                 #expect(applied.allSatisfy { $0 == .applied })
+                let sendsBefore = confirmer.sends
                 await withTaskGroup(of: Void.self) { group in
                     for update in batch {
                         group.addTask { confirmer.confirm([(sessionId: update.event.sessionId, eventId: update.event.eventId)]) }
@@ -206,6 +209,7 @@ struct EventIngestionTests {
                 }
                 let confirmed = try await EventRetryTests.confirmed(batch.map { ($0.event.sessionId, $0.event.eventId) }, in: sessions)
                 #expect(confirmed, "round \(round): every confirmation reached Redis")
+                #expect(confirmer.sends - sendsBefore == 2, "round \(round): 300 confirmations in pipelines of at most \(PublishConfirmer.maxBatch)")
             }
         }
     }

@@ -1,30 +1,38 @@
 import Logging
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// Tells the session store which events reached the log, without the answer waiting for it.
 ///
-/// Confirmations that arrive while one is being sent are combined into the next send, so under
-/// load one Redis round trip confirms the events of many requests, and at rest each goes alone
-/// at once. A confirmation that fails or is still pending when the process stops is lost: a
-/// retry of those event ids is then published a second time, never dropped.
+/// A confirmation waits up to `gatheringWindow` for others, and those that arrive while one send
+/// is under way go in the next, so one Redis round trip confirms the events of many requests
+/// instead of each request paying a second one. The window only widens the time in which a
+/// retry is published twice: a confirmation that fails or is still pending when the process
+/// stops is lost, and a retry of those event ids is then published again, never dropped.
 final class PublishConfirmer: Sendable {
     typealias Confirmation = (sessionId: String, eventId: String)
     static let maxBatch = 256
+    /// Short next to any client's retry interval; at 1,000 events/s it gathers about five.
+    static let defaultGatheringWindow = Duration.milliseconds(5)
 
     private struct State {
         var pending: [Confirmation] = []
         var sending = false
+        var sends = 0
     }
 
     private let sessions: any SessionStore
     private let metrics: ServiceMetrics
     private let logger: Logger
     private let state = Mutex(State())
+    private let gatheringWindow: Duration
 
-    init(sessions: any SessionStore, metrics: ServiceMetrics, logger: Logger) {
+    init(sessions: any SessionStore, metrics: ServiceMetrics, logger: Logger, gatheringWindow: Duration = defaultGatheringWindow) {
         self.sessions = sessions
         self.metrics = metrics
         self.logger = logger
+        self.gatheringWindow = gatheringWindow
     }
 
     func confirm(_ events: [Confirmation]) {
@@ -35,7 +43,12 @@ final class PublishConfirmer: Sendable {
             state.sending = true
             return true
         }
-        if startsSending { Task { await sendUntilEmpty() } }
+        guard startsSending else { return }
+        // An event-loop timer rather than a sleeping task: it costs no dispatch timer.
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.any()
+        loop.scheduleTask(in: TimeAmount(gatheringWindow)) {
+            Task { await self.sendUntilEmpty() }
+        }
     }
 
     /// Sends what is pending, then what arrived meanwhile, until nothing is left.
@@ -51,12 +64,16 @@ final class PublishConfirmer: Sendable {
         }
     }
 
+    /// Round trips to the session store so far (tests check that confirmations travel together).
+    var sends: Int { state.withLock { $0.sends } }
+
     private func takePending() -> [Confirmation]? {
         state.withLock { state in
             guard !state.pending.isEmpty else {
                 state.sending = false
                 return nil
             }
+            state.sends += 1
             // A bounded pipeline: a timeout then loses at most this many confirmations.
             let batch = Array(state.pending.prefix(Self.maxBatch))
             state.pending.removeFirst(batch.count)
