@@ -39,8 +39,20 @@ for _ in $(seq 1 600); do
 done
 curl -fsS -m 1 "http://127.0.0.1:$HTTP_PORT/health/ready" >/dev/null || die "the service did not become ready in 120 s"
 
-CATALOG_ARGS=()
-if [[ -n "${LOADTEST_CATALOG:-}" ]]; then CATALOG_ARGS=(--catalog "$LOADTEST_CATALOG"); fi
+# The correctness checks need each item's category, age limit and allowed regions: taken from
+# the service's own catalogue unless a file is given. Blocked regions are not in the file format,
+# so the region check covers allow-lists only.
+CATALOG="${LOADTEST_CATALOG:-}"
+if [[ -z "$CATALOG" ]]; then
+    CATALOG="$OUT/catalog.tsv"
+    {
+        printf 'itemId\tcategory\tminAge\tregions\n'
+        psql "$SESSIONRANK_POSTGRES_URL" -X -q -At -F $'\t' \
+            -c "SELECT id, category, min_age, coalesce(array_to_string(allowed_regions, ','), '') FROM products ORDER BY id"
+    } >"$CATALOG" || die "could not export the catalogue from PostgreSQL for the correctness checks"
+    log "catalogue for the correctness checks: $CATALOG ($(( $(wc -l <"$CATALOG") - 1 )) items)"
+fi
+CATALOG_ARGS=(--catalog "$CATALOG")
 
 set +e
 "$LOAD_BIN" run --scenario "$SCENARIO" --target "http://127.0.0.1:$HTTP_PORT" --out "$OUT" "${CATALOG_ARGS[@]}" ${LOADTEST_ARGS:-}

@@ -69,6 +69,29 @@ import Testing
         #expect(plan.pageViews.dropFirst().allSatisfy { Self.catalog.category(of: $0.itemId) == focus })
     }
 
+    @Test func probesFocusOnlyOnWhatTheVisitorMayBeShown() {
+        // books: one item anywhere, one US-only; toys: anywhere; wine_spirits: 18+ only.
+        var settings = CorrectnessSettings()
+        settings.probeShare = 1
+        settings.testUserShare = 0
+        var universe = ItemUniverse()
+        universe.regions = ["DE"]
+        let planner = SessionPlanner(
+            settings: SessionSettings(), universe: universe, correctness: settings, catalog: Self.catalog, replay: nil, runTag: "t")
+        var generator = SeededGenerator(seed: 7)
+        var focuses: Set<String> = []
+        for index in 0..<200 {
+            let plan = planner.plan(index: index, workload: 0, using: &generator)
+            guard let focus = plan.probeCategory else { continue }
+            focuses.insert(focus)
+            // An anonymous visitor's age is unknown, so the service withholds every 18+ item;
+            // a visitor in DE is never shown the US-only book.
+            #expect(!plan.pageViews.dropFirst().contains { $0.itemId == "p-3" || $0.itemId == "p-4" }, "plan \(index): \(plan.pageViews)")
+        }
+        #expect(!focuses.contains("wine_spirits"))
+        #expect(focuses.isSubset(of: ["books", "toys"]) && !focuses.isEmpty)
+    }
+
     @Test func svgChartAndReportRender() {
         #expect(SVGLineChart.niceTicks(max: 7.3) == [0, 2, 4, 6, 8])
         let chart = SVGLineChart(title: "t<", xLabel: "x", yLabel: "y", series: [.init(name: "a", points: [(0, 1), (1, 2)], color: "#000")]).render()

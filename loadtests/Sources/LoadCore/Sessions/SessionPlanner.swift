@@ -93,14 +93,21 @@ public struct SessionPlanner: Sendable {
         var first = randomItem(using: &generator)
         if catalog.items[first] == nil, let any = catalog.items.keys.min() { first = any }
         let firstCategory = catalog.category(of: first)
-        // A test user cannot show a shift towards items they may not see: focus on what they may.
-        let age = plan.testUser.map { $0.age ?? 0 } ?? Int.max
+        // No session can shift towards items it may not be shown, so the focus is drawn from
+        // what this visitor may see: the service fails closed on an age it does not know (every
+        // visitor but a test user with an age) and keeps items to their allowed regions.
+        let age = plan.testUser?.age ?? 0
+        let region = plan.region
+        func mayShow(_ id: String) -> Bool {
+            guard let item = catalog.items[id] else { return false }
+            return item.minAge <= age && (item.regions.isEmpty || item.regions.contains(region))
+        }
         let choices = catalog.categories.filter { category in
-            category != firstCategory && (catalog.itemsByCategory[category] ?? []).contains { catalog.items[$0]!.minAge <= age }
+            category != firstCategory && (catalog.itemsByCategory[category] ?? []).contains(where: mayShow)
         }
         guard !choices.isEmpty else { return }
         let focus = choices[Int(generator.next() % UInt64(choices.count))]
-        let pool = (catalog.itemsByCategory[focus] ?? []).filter { catalog.items[$0]!.minAge <= age }
+        let pool = (catalog.itemsByCategory[focus] ?? []).filter(mayShow)
         var offset: UInt64 = 0
         plan.pageViews = [.init(offsetNanos: 0, itemId: first)]
         for _ in 0..<max(1, correctness.focusViews) {
