@@ -92,6 +92,24 @@ import Testing
         #expect(focuses.isSubset(of: ["books", "toys"]) && !focuses.isEmpty)
     }
 
+    @Test func clicksFavourTheTopAndThePagesCategory() {
+        // Weights 1, 1/2, 1/3 (sum 11/6): the first position takes the first 6/11 of the unit interval.
+        #expect(ClickModel.choose(categories: ["a", "b", "c"], pageCategory: nil, unit: 0.5) == 0)
+        #expect(ClickModel.choose(categories: ["a", "b", "c"], pageCategory: nil, unit: 0.6) == 1)
+        #expect(ClickModel.choose(categories: ["a", "b", "c"], pageCategory: nil, unit: 0.99) == 2)
+        // The page's category triples a weight: "c" at position 3 weighs 1 (sum 5/2), the last 2/5 of the interval.
+        #expect(ClickModel.choose(categories: ["a", "b", "c"], pageCategory: "c", unit: 0.59) == 1)
+        #expect(ClickModel.choose(categories: ["a", "b", "c"], pageCategory: "c", unit: 0.61) == 2)
+        #expect(ClickModel.choose(categories: ["a"], pageCategory: nil, unit: 0.999) == 0)
+
+        var generator = SeededGenerator(seed: 3)
+        var counts = [Int](repeating: 0, count: 10)
+        let categories: [String?] = ["x", "x", "x", "x", "x", "y", "x", "x", "x", "x"]
+        for _ in 0..<20_000 { counts[ClickModel.choose(categories: categories, pageCategory: "y", unit: generator.nextUnit())] += 1 }
+        #expect(counts[0] > 5 * counts[9], "position bias: \(counts)")
+        #expect(counts[5] > 2 * counts[4], "the page's category at position 6 beats another at position 5: \(counts)")
+    }
+
     @Test func svgChartAndReportRender() {
         #expect(SVGLineChart.niceTicks(max: 7.3) == [0, 2, 4, 6, 8])
         let chart = SVGLineChart(title: "t<", xLabel: "x", yLabel: "y", series: [.init(name: "a", points: [(0, 1), (1, 2)], color: "#000")]).render()

@@ -83,7 +83,11 @@ extension Worker {
         if !plan.isProbe, !isPastEnd, let answer, let recommendationId = answer.recommendationId, !answer.items.isEmpty,
             generator.nextUnit() < settings.clickProbability
         {
-            let clicked = answer.items[Int(generator.next() % UInt64(answer.items.count))]
+            let catalog = input.catalog
+            let position = ClickModel.choose(
+                categories: answer.items.map { catalog?.category(of: $0.itemId) }, pageCategory: catalog?.category(of: item),
+                unit: generator.nextUnit())
+            let clicked = answer.items[position]
             let body = FeedbackBody(recommendationId: recommendationId, sessionId: plan.sessionId, type: "click", itemId: clicked.itemId)
             steps.append((OutgoingRequest(endpoint: Endpoint.feedback, method: .POST, uri: "/v1/feedback", body: body.json), clicked.itemId))
         }
