@@ -64,6 +64,32 @@ import Testing
         #expect(best <= capacity && best > capacity * 0.95)
     }
 
+    @Test func aFailedRateIsRunAgainBeforeItCounts() {
+        var search = CapacitySearch(startRate: 1000, maxRate: 10_000, growthFactor: 2, precision: 0.05, maxTrials: 20, failureRepeats: 1)
+        var tried: [Double] = []
+        // 2,000/s stalls once and then passes; 4,000/s fails both times.
+        var stalled = false
+        while let rate = search.nextRate {
+            tried.append(rate)
+            var passed = rate <= 3000
+            if rate == 2000, !stalled { stalled = true; passed = false }
+            search.record(rate: rate, passed: passed)
+        }
+        #expect(Array(tried.prefix(5)) == [1000, 2000, 2000, 4000, 4000])
+        #expect(tried[5] == 3000)
+        #expect(search.bestPassing == 3000 && search.lowestFailing == 3125)
+
+        // Without repeats the stalled trial caps the search below 2,000/s.
+        var strict = CapacitySearch(startRate: 1000, maxRate: 10_000, growthFactor: 2, precision: 0.05, maxTrials: 20)
+        var first = true
+        while let rate = strict.nextRate {
+            var passed = rate <= 3000
+            if rate == 2000, first { first = false; passed = false }
+            strict.record(rate: rate, passed: passed)
+        }
+        #expect(strict.bestPassing! < 2000)
+    }
+
     @Test func capacitySearchComesDownWhenTheStartFails() {
         var search = CapacitySearch(startRate: 1000, maxRate: 10_000, growthFactor: 2, precision: 0.1, maxTrials: 20)
         while let rate = search.nextRate { search.record(rate: rate, passed: rate <= 300) }

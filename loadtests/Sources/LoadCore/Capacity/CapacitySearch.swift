@@ -1,20 +1,27 @@
 /// Decides which rate to try next while looking for the highest rate that meets an SLO:
 /// multiply while trials pass, then bisect between the best pass and the lowest failure.
+/// A failed rate is run again `failureRepeats` times before it counts as failed: on a shared
+/// machine a stall can fail a trial but never pass one, and one stalled trial would otherwise
+/// cap the whole search below it.
 public struct CapacitySearch: Sendable {
     public let maxRate: Double
     public let growthFactor: Double
     public let precision: Double
     public let maxTrials: Int
+    public let failureRepeats: Int
     public private(set) var bestPassing: Double?
     public private(set) var lowestFailing: Double?
     public private(set) var trials = 0
     private var next: Double?
+    /// Repeats already run of the rate that just failed.
+    private var repeatsOfFailure = 0
 
-    public init(startRate: Double, maxRate: Double, growthFactor: Double, precision: Double, maxTrials: Int) {
+    public init(startRate: Double, maxRate: Double, growthFactor: Double, precision: Double, maxTrials: Int, failureRepeats: Int = 0) {
         self.maxRate = maxRate
         self.growthFactor = max(growthFactor, 1.1)
         self.precision = precision
         self.maxTrials = maxTrials
+        self.failureRepeats = max(failureRepeats, 0)
         next = min(startRate, maxRate)
     }
 
@@ -23,6 +30,12 @@ public struct CapacitySearch: Sendable {
 
     public mutating func record(rate: Double, passed: Bool) {
         trials += 1
+        if !passed, repeatsOfFailure < failureRepeats {
+            repeatsOfFailure += 1
+            next = rate
+            return
+        }
+        repeatsOfFailure = 0
         if passed {
             bestPassing = max(bestPassing ?? 0, rate)
         } else {

@@ -16,6 +16,8 @@ public struct CapacitySettings: Codable, Sendable {
     /// service's Kafka backlog, the model updater catching up) that would otherwise count
     /// against the next trial, whatever its rate.
     public var settleSeconds: Double = 3
+    /// Runs of a failed rate again before it counts as failed (see `CapacitySearch`); 0: none.
+    public var failureRepeats: Int = 1
     public var slo: ServiceLevelObjective = ServiceLevelObjective(endpoint: nil, p99Ms: 10, maxErrorRate: 0.001)
     /// Minimum share of the health ceiling each endpoint must reach (issue 8: recommend 0.4, events 0.5).
     public var minRatio: [String: Double] = ["recommend": 0.4, "events": 0.5]
@@ -34,6 +36,7 @@ public struct CapacitySettings: Codable, Sendable {
         s.trialSeconds = try c.decodeIfPresent(Double.self, forKey: .trialSeconds) ?? s.trialSeconds
         s.trialWarmupSeconds = try c.decodeIfPresent(Double.self, forKey: .trialWarmupSeconds) ?? s.trialWarmupSeconds
         s.settleSeconds = try c.decodeIfPresent(Double.self, forKey: .settleSeconds) ?? s.settleSeconds
+        s.failureRepeats = try c.decodeIfPresent(Int.self, forKey: .failureRepeats) ?? s.failureRepeats
         s.slo = try c.decodeIfPresent(ServiceLevelObjective.self, forKey: .slo) ?? s.slo
         s.minRatio = try c.decodeIfPresent([String: Double].self, forKey: .minRatio) ?? s.minRatio
         self = s

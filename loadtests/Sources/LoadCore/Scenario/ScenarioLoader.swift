@@ -58,6 +58,7 @@ public enum ScenarioLoader {
             try require(capacity.startRate > 0 && capacity.maxRate >= capacity.startRate, "capacity", "need 0 < startRate <= maxRate")
             try require(capacity.trialSeconds > 0 && capacity.maxTrials > 0, "capacity", "need trialSeconds > 0 and maxTrials > 0")
             try require(capacity.settleSeconds >= 0 && capacity.settleSeconds <= 600, "capacity.settleSeconds", "must be between 0 and 600 seconds")
+            try require((0...3).contains(capacity.failureRepeats), "capacity.failureRepeats", "must be a whole number from 0 to 3")
         }
     }
 

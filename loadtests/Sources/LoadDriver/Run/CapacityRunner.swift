@@ -27,7 +27,7 @@ public enum CapacityRunner {
     ) async throws -> CapacitySummary.Search {
         var search = CapacitySearch(
             startRate: settings.startRate, maxRate: settings.maxRate, growthFactor: settings.growthFactor,
-            precision: settings.precision, maxTrials: settings.maxTrials)
+            precision: settings.precision, maxTrials: settings.maxTrials, failureRepeats: settings.failureRepeats)
         var trials: [CapacitySummary.Trial] = []
         let name = endpointName(kind)
         while let rate = search.nextRate {
