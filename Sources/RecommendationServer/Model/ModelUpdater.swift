@@ -53,7 +53,6 @@ public final class ModelUpdater: Service, Sendable {
         var pendingNewestTime: Double?
         /// Offsets of the batch being applied now (outside this lock).
         var applyingOffsets: [String: Int64] = [:]
-        var lastPublish = ContinuousClock.now
         var joiner = FeedbackJoiner()
 
         var pendingCount: Int { pendingEvents.count + pendingExamples.count }
@@ -71,13 +70,12 @@ public final class ModelUpdater: Service, Sendable {
         }
 
         /// Records that `batch` is in the model.
-        mutating func complete(_ batch: Batch, published: Bool) {
+        mutating func complete(_ batch: Batch) {
             status.eventsApplied += Int64(batch.events.count)
             status.feedbackLearned += Int64(batch.examples.count)
             status.nextOffsets.merge(batch.offsets) { old, new in max(old, new) }
             status.newestAppliedRecordTime = ModelUpdater.newest(status.newestAppliedRecordTime, batch.newestTime)
             applyingOffsets.removeAll(keepingCapacity: true)
-            if published { lastPublish = .now }
         }
 
         /// Marks a record that changes nothing in the model as done. Behind a queued record of
@@ -242,18 +240,17 @@ public final class ModelUpdater: Service, Sendable {
         let decoder = JSONDecoder()
         var nextTimedFlush = ContinuousClock.now + flushInterval
         while !stopping.load(ordering: .relaxed) {
-            var due = false
+            let full: Bool
             switch try consumer.waitForMessage(timeout: Self.pollWait) {
-            case .message(let message): due = handle(message, decoder: decoder)
-            case .nothing: break
+            case .message(let message): full = handle(message, decoder: decoder)
+            case .nothing: full = false
             case .closed: return
             }
             let now = ContinuousClock.now
-            if now >= nextTimedFlush {
+            if full || now >= nextTimedFlush {
+                flush()
                 nextTimedFlush = now + flushInterval
-                due = true
             }
-            if due { flush() }
         }
     }
 
@@ -274,7 +271,7 @@ public final class ModelUpdater: Service, Sendable {
                 if let event { s.pendingEvents.append(event) }
                 s.pendingOffsets[key] = message.offset + 1
                 s.pendingNewestTime = Self.newest(s.pendingNewestTime, recordTime)
-                return isDue(s)
+                return isFull(s)
             }
         }
         if let summary = ServedRecordHeaders.summary(of: message.headers) {
@@ -298,7 +295,7 @@ public final class ModelUpdater: Service, Sendable {
                     s.pendingExamples.append(example)
                     s.pendingOffsets[key] = message.offset + 1
                     s.pendingNewestTime = Self.newest(s.pendingNewestTime, recordTime)
-                    return isDue(s)
+                    return isFull(s)
                 }
                 s.status.recordsSkipped += 1
             } else {
@@ -318,12 +315,12 @@ public final class ModelUpdater: Service, Sendable {
             if batch.count > 0 {
                 model.model.apply(contentsOf: batch.events, feedback: batch.examples, config: rankingConfig())
             }
-            state.withLock { $0.complete(batch, published: batch.count > 0) }
+            state.withLock { $0.complete(batch) }
         }
     }
 
-    private func isDue(_ s: State) -> Bool {
-        s.pendingCount >= maxBatch || ContinuousClock.now - s.lastPublish >= flushInterval
+    private func isFull(_ s: State) -> Bool {
+        s.pendingCount >= maxBatch
     }
 
     fileprivate static func newest(_ a: Double?, _ b: Double?) -> Double? {
