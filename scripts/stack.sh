@@ -15,13 +15,27 @@ as_postgres() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# An open port is not enough: while it replays a large append-only file Redis answers LOADING.
+wait_for_redis_data() {
+    for _ in $(seq 1 600); do
+        [[ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]] && return 0
+        sleep 0.2
+    done
+    die "redis did not finish loading its data within 120 s"
+}
+
 start_redis() {
     mkdir -p "$REDIS_DIR"
-    if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then log "redis already running on $REDIS_PORT"; return; fi
+    if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+        log "redis already running on $REDIS_PORT"
+        wait_for_redis_data
+        return
+    fi
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --protected-mode yes \
         --dir "$REDIS_DIR" --daemonize yes --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log" \
         --appendonly yes --appendfsync everysec --save "" --maxmemory 1gb --maxmemory-policy volatile-lru
     wait_for_port "$REDIS_PORT" redis
+    wait_for_redis_data
     log "redis on 127.0.0.1:$REDIS_PORT"
 }
 
