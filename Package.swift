@@ -137,7 +137,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaClientTests",
-            dependencies: ["KafkaClient", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["KafkaClient", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(

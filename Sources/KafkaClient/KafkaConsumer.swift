@@ -26,7 +26,7 @@ public final class KafkaConsumer: Service, Sendable {
     private let logger: Logger
 
     public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws(KafkaError) {
-        let handle = try RDKafkaHandle.make(kind: .consumer, properties: configuration.rdKafkaProperties, idleThreads: configuration.idleThreads)
+        let handle = try RDKafkaHandle.make(kind: .consumer, properties: configuration.rdKafkaProperties)
         try handle.startConsuming(configuration.mode)
         self.handle = handle
         self.phase = Mutex(.open)

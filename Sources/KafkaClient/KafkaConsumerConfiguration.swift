@@ -36,24 +36,19 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var pollInterval: Duration
     /// Any other librdkafka property, applied first so the settings above win.
     public var extraProperties: [String: String]
-    /// Run librdkafka's threads for this consumer under Linux's `SCHED_IDLE`: they get a core only
-    /// when nothing else wants it. For a consumer whose reading may fall behind under full load.
-    public var idleThreads: Bool
 
     public init(
         bootstrapServers: [String],
         clientID: String = "sessionrank",
         mode: Mode,
         pollInterval: Duration = .milliseconds(10),
-        extraProperties: [String: String] = [:],
-        idleThreads: Bool = false
+        extraProperties: [String: String] = [:]
     ) {
         self.bootstrapServers = bootstrapServers
         self.clientID = clientID
         self.mode = mode
         self.pollInterval = pollInterval
         self.extraProperties = extraProperties
-        self.idleThreads = idleThreads
     }
 
     var rdKafkaProperties: [String: String] {

@@ -26,16 +26,9 @@ final class RDKafkaHandle: @unchecked Sendable {
     }
 
     /// Creates a bare `rd_kafka_t` the caller must `rd_kafka_destroy` (the dev broker's host handle).
-    /// With `idleThreads`, librdkafka's threads for it run under `SCHED_IDLE` (`RDKafkaIdleThreads`).
-    static func makeRaw(kind: Kind, properties: [String: String], events: Int32 = 0, idleThreads: Bool = false) throws(KafkaError) -> OpaquePointer {
+    static func makeRaw(kind: Kind, properties: [String: String], events: Int32 = 0) throws(KafkaError) -> OpaquePointer {
         let conf = try RDKafkaConfiguration.make(properties: properties)
         if events != 0 { rd_kafka_conf_set_events(conf, events) }
-        if idleThreads {
-            do { try RDKafkaIdleThreads.install(on: conf) } catch {
-                rd_kafka_conf_destroy(conf)
-                throw error
-            }
-        }
         var errorChars = [CChar](repeating: 0, count: RDKafkaConfiguration.errorStringSize)
         guard let handle = rd_kafka_new(kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf, &errorChars, errorChars.count) else {
             // rd_kafka_new takes ownership of conf only when it succeeds.
@@ -46,11 +39,11 @@ final class RDKafkaHandle: @unchecked Sendable {
     }
 
     /// Creates a handle. `events` is a mask of `RD_KAFKA_EVENT_*` to receive on `eventQueue` (producer only).
-    static func make(kind: Kind, properties: [String: String], events: Int32 = 0, idleThreads: Bool = false) throws(KafkaError) -> RDKafkaHandle {
+    static func make(kind: Kind, properties: [String: String], events: Int32 = 0) throws(KafkaError) -> RDKafkaHandle {
         var properties = properties
         // Logs become events we forward to swift-log instead of librdkafka printing to stderr.
         properties["log.queue"] = "true"
-        let handle = try makeRaw(kind: kind, properties: properties, events: events, idleThreads: idleThreads)
+        let handle = try makeRaw(kind: kind, properties: properties, events: events)
 
         let queue: OpaquePointer?
         switch kind {

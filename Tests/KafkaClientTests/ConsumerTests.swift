@@ -1,6 +1,4 @@
-import Foundation
 import KafkaClient
-import TestSupport
 import Testing
 
 @Suite("Consumer")
@@ -104,37 +102,5 @@ struct ConsumerTests {
         service.cancel()
         await #expect(throws: CancellationError.self) { try await service.value }
         #expect(try await withDeadline(.seconds(5), "sequence end") { try await reader.value } == 0)
-    }
-
-    @Test("idleThreads: the consumer's librdkafka threads run under SCHED_IDLE, others keep their policy, records still arrive")
-    func idleThreadsConsumer() async throws {
-        let broker = try KafkaDevBroker()
-        let partition = try await produce(3, to: broker)
-        let before = Set(try ThreadScheduling.all().map(\.id))
-        let consumer = try KafkaConsumer(
-            configuration: KafkaConsumerConfiguration(
-                bootstrapServers: [broker.bootstrapServers],
-                mode: .assignment([.init(topic: "events", partition: partition, startOffset: .beginning)]),
-                idleThreads: true
-            ),
-            logger: testLogger
-        )
-        let values = try await withDeadline(.seconds(10), "3 records") {
-            var values: [String] = []
-            for try await message in consumer.messages {
-                values.append(message.valueString)
-                if values.count == 3 { break }
-            }
-            return values
-        }
-        #expect(values == ["k#0", "k#1", "k#2"])
-        let threads = try ThreadScheduling.all()
-        let new = threads.filter { !before.contains($0.id) && $0.name.hasPrefix("rdk:") }
-        #expect(!new.isEmpty)
-        #expect(new.allSatisfy { $0.policy == 5 }, "\(new)")
-        // The broker's and the producer's librdkafka threads were there before and stay normal.
-        let old = threads.filter { before.contains($0.id) && $0.name.hasPrefix("rdk:") }
-        #expect(!old.isEmpty && old.allSatisfy { $0.policy == 0 }, "\(old)")
-        await consumer.close()
     }
 }

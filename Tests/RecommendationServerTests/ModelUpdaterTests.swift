@@ -3,7 +3,6 @@ import HummingbirdTesting
 import KafkaClient
 import Prometheus
 import Recommender
-import TestSupport
 import Testing
 
 @testable import RecommendationServer
@@ -172,25 +171,6 @@ struct ModelUpdaterTests {
         #expect(LiveModel.load(settings: settings, logger: TestServer.logger).origin == .empty)
         settings.bootstrapDemoSessions = 50
         #expect(LiveModel.load(settings: settings, logger: TestServer.logger).origin == .demoBootstrap(sessions: 50))
-    }
-
-    @Test("learning and snapshots run on named threads that any request preempts (SCHED_IDLE), and nothing else does")
-    func backgroundThreadsYieldToRequests() async throws {
-        try await TestServer.withApp(Self.learning) { _, components in
-            #expect(try await waitUntil { components.modelUpdater.status.started })
-            let background = [ModelUpdater.threadName, SnapshotWriter.threadName]
-            // The snapshot writer names its thread when it starts, shortly after the app.
-            #expect(try await waitUntil { Set((try? ThreadScheduling.all())?.map(\.name) ?? []).isSuperset(of: background) })
-            let threads = try ThreadScheduling.all()
-            for name in background {
-                let policies = threads.filter { $0.name == name }.map(\.policy)
-                #expect(!policies.isEmpty && policies.allSatisfy { $0 == BackgroundScheduling.idlePolicy }, "\(name): \(policies)")
-            }
-            // Event loops and every other thread keep their policy: idle is only for these two and
-            // the updater's consumer (librdkafka's threads, named rdk:…).
-            let others = threads.filter { $0.policy == BackgroundScheduling.idlePolicy && !background.contains($0.name) && !$0.name.hasPrefix("rdk:") }
-            #expect(others.isEmpty, "\(others)")
-        }
     }
 
     @Test("/metrics shows the updater's lag per topic and the age of the newest applied record, and both move")

@@ -221,7 +221,11 @@ public final class ModelUpdater: Service, Sendable {
         let stopping = Atomic<Bool>(false)
         try await withTaskCancellationHandler {
             try await thread.runIfActive {
-                BackgroundScheduling.enter(threadName: Self.threadName)
+                #if canImport(Glibc)
+                // Learning yields to serving: at nice 5 a waking event loop preempts a batch sooner,
+                // and the updater still gets about a sixth of a busy core's share.
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
+                #endif
                 try self.consumeOnThisThread(consumer, until: stopping)
             }
         } onCancel: {
@@ -251,8 +255,6 @@ public final class ModelUpdater: Service, Sendable {
     }
 
     static let pollWait = Duration.milliseconds(20)
-    /// The name of the thread that reads and applies the log (`top -H`).
-    static let threadName = "sr-learner"
 
     /// Queues one record for the next batch, or takes it into the feedback joiner. Returns
     /// whether the batch is full.
@@ -356,10 +358,7 @@ public final class ModelUpdater: Service, Sendable {
                             "auto.offset.reset": "earliest",
                             // Freshness: the dev broker answers a fetch only after this wait (default 500 ms).
                             "fetch.wait.max.ms": "20",
-                        ],
-                        // Its fetch threads parse a fetch in one burst; like the updater's thread,
-                        // they give way to requests (BackgroundScheduling).
-                        idleThreads: true),
+                        ]),
                     logger: logger)
                 state.withLock { s in
                     s.status.startOffsets = starts

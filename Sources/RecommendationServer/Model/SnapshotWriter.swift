@@ -23,15 +23,14 @@ public final class SnapshotWriter: Service, Sendable {
         self.logger = logger
     }
 
-    /// The name of the thread that writes snapshots (`top -H`).
-    static let threadName = "sr-snapshots"
-
     public func run() async throws {
         // Serialising the model takes long enough to stall every request on an event loop, so
-        // writes run on a thread of their own, which any request preempts (BackgroundScheduling).
+        // writes run on a thread of their own, below serving and learning in priority.
         let thread = NIOThreadPool(numberOfThreads: 1)
         thread.start()
-        try? await thread.runIfActive { BackgroundScheduling.enter(threadName: Self.threadName) }
+        #if canImport(Glibc)
+        try? await thread.runIfActive { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10) }
+        #endif
         await cancelWhenGracefulShutdown { [self] in
             while !Task.isCancelled {
                 do { try await Task.sleep(for: interval) } catch { break }
