@@ -24,6 +24,16 @@ public struct CatalogItem: Codable, Sendable, Equatable {
         minAge = try c.decodeIfPresent(Int.self, forKey: .minAge) ?? 0
         regions = try c.decodeIfPresent([String].self, forKey: .regions) ?? []
     }
+
+    /// Whether a visitor of `age` may be shown the item. Like the service, an unknown age fails
+    /// closed: only items for everyone.
+    public func allows(age: Int?) -> Bool { minAge <= (age ?? 0) }
+
+    /// Whether a visitor in `region` may be shown the item; with no region known, nothing to check.
+    public func allows(region: String?) -> Bool {
+        guard let region, !regions.isEmpty else { return true }
+        return regions.contains(region)
+    }
 }
 
 public struct Catalog: Sendable {

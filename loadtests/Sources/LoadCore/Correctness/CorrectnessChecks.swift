@@ -19,10 +19,10 @@ public enum CorrectnessChecks {
         var found: [String] = []
         for id in itemIds {
             guard let item = catalog.items[id] else { continue }
-            if item.minAge > 0 && item.minAge > (user.age ?? 0) {
+            if !item.allows(age: user.age) {
                 found.append("\(user.userId) (age \(user.age.map(String.init) ?? "unknown")) got \(id) (\(item.category), minAge \(item.minAge))")
             }
-            if let region = region ?? user.region, !item.regions.isEmpty, !item.regions.contains(region) {
+            if let region = region ?? user.region, !item.allows(region: region) {
                 found.append("\(user.userId) in \(region) got \(id) (only for \(item.regions.joined(separator: ",")))")
             }
         }

@@ -96,11 +96,11 @@ public struct SessionPlanner: Sendable {
         // No session can shift towards items it may not be shown, so the focus is drawn from
         // what this visitor may see: the service fails closed on an age it does not know (every
         // visitor but a test user with an age) and keeps items to their allowed regions.
-        let age = plan.testUser?.age ?? 0
+        let age = plan.testUser?.age
         let region = plan.region
         func mayShow(_ id: String) -> Bool {
             guard let item = catalog.items[id] else { return false }
-            return item.minAge <= age && (item.regions.isEmpty || item.regions.contains(region))
+            return item.allows(age: age) && item.allows(region: region)
         }
         let choices = catalog.categories.filter { category in
             category != firstCategory && (catalog.itemsByCategory[category] ?? []).contains(where: mayShow)
