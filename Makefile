@@ -13,12 +13,18 @@ run: deps build stack db
 	@$(ENV) export SESSIONRANK_MODEL_BOOTSTRAP_DEMO_SESSIONS=$${SESSIONRANK_MODEL_BOOTSTRAP_DEMO_SESSIONS:-20000}; \
 	exec $(BIN) serve --config config/sessionrank.yaml
 
-## Runs the whole test suite against the real local Redis, PostgreSQL and Kafka dev broker,
-## then the load-test harness's own tests (against its built-in stub server).
+## First the fast checks: the targets' layering (scripts/check-layers.sh) and the Prometheus
+## alert rules (promtool check and unit tests, scripts/check-alerts.sh). Then the whole test
+## suite against the real local Redis, PostgreSQL and Kafka dev broker, then the load-test
+## harness's own tests (against its built-in stub server).
+## The suite gets data of its own (scripts/test-data.sh): its own database, Redis database and
+## Kafka dev broker, so `make run`'s service never sees what the tests write.
 ## Serial: many suites start whole servers and pause real Redis/PostgreSQL instances; on two
 ## cores, running them all at once turns timing checks into noise.
-test: deps build-tests stack db
-	@$(ENV) swift test -c $(CONFIGURATION) --skip-build --no-parallel
+test: deps build-tests stack
+	@scripts/check-layers.sh
+	@scripts/check-alerts.sh
+	@$(ENV) scripts/test-data.sh swift test -c $(CONFIGURATION) --skip-build --no-parallel
 	@swift build --package-path loadtests --build-tests && swift test --package-path loadtests --skip-build
 
 ## Fault and bad-input checks that are not part of `swift test`: schemathesis (from PyPI) with

@@ -12,7 +12,6 @@ let package = Package(
     products: [
         .executable(name: "sessionrank", targets: ["sessionrank"]),
         .library(name: "Recommender", targets: ["Recommender"]),
-        
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -47,6 +46,7 @@ let package = Package(
             name: "RedisClient",
             dependencies: [
                 "CHiredis",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -66,9 +66,29 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // The engine: pure Swift, no I/O.
+        // Local development only: librdkafka's mock cluster, its service and the TCP forwarder.
+        .target(
+            name: "KafkaDevBroker",
+            dependencies: [
+                "KafkaClient",
+                "CRdKafka",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // The engine: pure Swift, Foundation only, no I/O.
         .target(
             name: "Recommender",
+            swiftSettings: strictSettings
+        ),
+        // Offline work on the engine: evaluation, tuning, simulation, synthetic data, benchmarks.
+        .target(
+            name: "RecommenderLab",
+            dependencies: ["Recommender"],
             swiftSettings: strictSettings
         ),
 
@@ -107,7 +127,9 @@ let package = Package(
             dependencies: [
                 "RecommendationServer",
                 "Recommender",
+                "RecommenderLab",
                 "KafkaClient",
+                "KafkaDevBroker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -115,7 +137,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        .testTarget(name: "RecommenderTests", dependencies: ["Recommender"], swiftSettings: strictSettings),
+        .testTarget(name: "RecommenderTests", dependencies: ["Recommender", "RecommenderLab"], swiftSettings: strictSettings),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance"], swiftSettings: strictSettings),
         // Helpers shared by the test targets: throwaway servers and the like.
         .target(
@@ -137,7 +159,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaClientTests",
-            dependencies: ["KafkaClient", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["KafkaClient", "KafkaDevBroker", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -146,6 +168,7 @@ let package = Package(
                 "RecommendationServer",
                 "Compliance",
                 "KafkaClient",
+                "KafkaDevBroker",
                 "RedisClient",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -13,6 +13,7 @@ packages=(
     curl
     chromium         # headless browser for the admin page test (AdminPageBrowserTests)
     python3-venv     # the project-local virtualenv of schemathesis (`make faults`)
+    prometheus       # promtool, which checks and tests the alert rules (scripts/check-alerts.sh)
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -1,6 +1,6 @@
 extension Duration {
     /// Whole milliseconds, clamped to the `int` range librdkafka takes for timeouts.
-    var clampedMilliseconds: Int32 {
+    package var clampedMilliseconds: Int32 {
         let (seconds, attoseconds) = components
         if seconds < 0 { return 0 }
         if seconds >= Int64(Int32.max) / 1000 { return .max }

@@ -61,7 +61,7 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
 extension KafkaError {
     /// Maps a librdkafka response code to a `KafkaError` with advice for the operator.
     /// `context` says what the client was doing, e.g. "producing to topic events".
-    init(rdKafka error: rd_kafka_resp_err_t, context: String, detail: String? = nil) {
+    package init(rdKafka error: rd_kafka_resp_err_t, context: String, detail: String? = nil) {
         let name = String(cString: rd_kafka_err2str(error))
         let what = detail.map { "\(context): \($0)" } ?? "\(context): \(name)"
         let code: Code
@@ -102,7 +102,7 @@ extension KafkaError {
         self.init(code: code, message: "\(what) — \(advice)", rdKafkaCode: error.rawValue)
     }
 
-    static func shutDown(_ what: String) -> KafkaError {
+    package static func shutDown(_ what: String) -> KafkaError {
         KafkaError(code: .shutDown, message: "\(what): the client is shutting down or stopped; start a new one to continue.")
     }
 

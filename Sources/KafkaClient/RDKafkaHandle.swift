@@ -5,8 +5,8 @@ import Logging
 ///
 /// librdkafka handles are thread-safe and the pointers never change after creation,
 /// hence `@unchecked Sendable`.
-final class RDKafkaHandle: @unchecked Sendable {
-    enum Kind { case producer, consumer }
+package final class RDKafkaHandle: @unchecked Sendable {
+    package enum Kind { case producer, consumer }
 
     let pointer: OpaquePointer
     /// Producer: the main queue (delivery reports, errors, logs).
@@ -26,7 +26,7 @@ final class RDKafkaHandle: @unchecked Sendable {
     }
 
     /// Creates a bare `rd_kafka_t` the caller must `rd_kafka_destroy` (the dev broker's host handle).
-    static func makeRaw(kind: Kind, properties: [String: String], events: Int32 = 0) throws(KafkaError) -> OpaquePointer {
+    package static func makeRaw(kind: Kind, properties: [String: String], events: Int32 = 0) throws(KafkaError) -> OpaquePointer {
         let conf = try RDKafkaConfiguration.make(properties: properties)
         if events != 0 { rd_kafka_conf_set_events(conf, events) }
         var errorChars = [CChar](repeating: 0, count: RDKafkaConfiguration.errorStringSize)

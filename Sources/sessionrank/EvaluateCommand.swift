@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Recommender
+import RecommenderLab
 
 /// `sessionrank evaluate --train FILE --test FILE [--validate FILE] [--mode frozen|incremental|both] [--config JSON] [--parameters JSON] [--bench]`
 struct EvaluateCommand: ParsableCommand {

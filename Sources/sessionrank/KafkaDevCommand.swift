@@ -1,5 +1,6 @@
 import ArgumentParser
 import KafkaClient
+import KafkaDevBroker
 import Logging
 
 struct KafkaDevCommand: AsyncParsableCommand {

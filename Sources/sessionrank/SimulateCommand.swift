@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Recommender
+import RecommenderLab
 #if canImport(Glibc)
 import Glibc
 #endif

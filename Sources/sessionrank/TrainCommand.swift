@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Recommender
+import RecommenderLab
 
 /// `sessionrank train --events FILE [--output FILE] [--parameters JSON] [--metadata k=v]…`
 struct TrainCommand: ParsableCommand {

@@ -1,4 +1,5 @@
 import KafkaClient
+import KafkaDevBroker
 import Testing
 
 @Suite("Consumer")

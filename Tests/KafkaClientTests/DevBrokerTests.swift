@@ -2,6 +2,7 @@ import KafkaClient
 import Testing
 
 @testable import KafkaClient
+@testable import KafkaDevBroker
 
 @Suite("Dev broker")
 struct DevBrokerTests {

@@ -1,4 +1,5 @@
 import KafkaClient
+import KafkaDevBroker
 import Testing
 
 /// Producer behaviour against an in-process mock cluster (real Kafka protocol over TCP).

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import KafkaClient
+import KafkaDevBroker
 import TestSupport
 import Testing
 

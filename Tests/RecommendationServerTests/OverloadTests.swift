@@ -1,5 +1,6 @@
 import Foundation
 import KafkaClient
+import KafkaDevBroker
 import Synchronization
 import TestSupport
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import KafkaClient
+import KafkaDevBroker
 import NIOHTTP1
 import Recommender
 import Synchronization

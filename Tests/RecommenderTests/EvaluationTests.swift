@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Recommender
+@testable import RecommenderLab
 
 @Suite("Session files and the next-item protocol")
 struct EvaluationTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Recommender
+@testable import RecommenderLab
 
 @Suite("Allocation-free ranking buffers and the sorted popularity list")
 struct HotPathTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Recommender
+@testable import RecommenderLab
 
 /// Random sessions and configs from a seeded generator: the same cases on every run.
 @Suite("Properties over random sessions and configs")

@@ -1,5 +1,6 @@
 import Testing
 @testable import Recommender
+@testable import RecommenderLab
 
 /// The online ranker under feedback (issue 6.6): in a simulated storefront whose visitors click
 /// after a hidden taste, lists ranked by the learned ranker get clicked more than the blend's.

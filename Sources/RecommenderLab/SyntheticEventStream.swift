@@ -1,4 +1,5 @@
 import Foundation
+import Recommender
 
 /// An endless, seeded stream of storefront-like events for load and memory measurements:
 /// visits of 1–30 events (mean about 5) over a catalogue whose item popularity falls off like

@@ -1,4 +1,5 @@
 import Foundation
+import Recommender
 
 /// One session of a click file: items with times, ordered by time.
 public struct ClickSession: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import KafkaClient
 import CRdKafka
 import Logging
 import Synchronization

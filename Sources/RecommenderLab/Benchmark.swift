@@ -1,4 +1,5 @@
 import Foundation
+import Recommender
 
 /// Micro-benchmarks of the two hot paths, on a trained model: `recommend` for every test
 /// prefix, and learning the test events (new sessions, mostly known items) the way the server

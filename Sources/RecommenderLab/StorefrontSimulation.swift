@@ -1,4 +1,5 @@
 import Foundation
+import Recommender
 
 /// A simulated storefront that closes the feedback loop in memory, to measure what the online
 /// ranker gains over the blend it replaces.

@@ -1,4 +1,5 @@
 import Foundation
+import Recommender
 
 /// Accuracy and latency of next-item prediction.
 public struct EvaluationResult: Sendable, Equatable {

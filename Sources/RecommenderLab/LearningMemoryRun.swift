@@ -1,4 +1,5 @@
 import Foundation
+import Recommender
 
 /// Feeds a synthetic event stream through the service's learning path (`apply(contentsOf:)` in
 /// batches, one publish each) and reports the process's resident memory at checkpoints, so the

@@ -1,3 +1,4 @@
+import Recommender
 /// Hyper-parameter search over the query-time `RankingConfig` on a validation file. Training
 /// happens once (query-time knobs need no retraining); each trial replays the validation
 /// sessions in frozen mode. The first half of the trials sample the whole space at random; the

@@ -1,3 +1,4 @@
+import KafkaClient
 import CRdKafka
 
 /// A Kafka protocol request type (ApiKey), for fault injection on the dev broker.

@@ -1,3 +1,4 @@
+import KafkaClient
 import Logging
 import NIOPosix
 import ServiceLifecycle

@@ -1,4 +1,5 @@
 import Foundation
+import Recommender
 
 /// What `sessionrank train` and `sessionrank evaluate` do, kept here so the executable only
 /// parses arguments. Output lines go to `log`.
