@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
@@ -74,7 +75,21 @@ public final class KafkaProducer: Service, Sendable {
         value: some KafkaBytes,
         headers: [KafkaHeader] = []
     ) throws(KafkaError) -> KafkaMessageID {
-        try enqueue(topic: topic, key: key, value: value, headers: headers, awaited: false)
+        try enqueue(topic: topic, key: key, value: value, headers: headers, waiter: .none)
+    }
+
+    /// Like `send`, and hands the message's delivery report to `onDelivery` once it arrives:
+    /// exactly once, delivered or failed. The closure runs on the producer's polling thread, so it
+    /// must be short and must not block. Nothing is reported when this throws.
+    @discardableResult
+    public func send(
+        topic: String,
+        key: String?,
+        value: some KafkaBytes,
+        headers: [KafkaHeader] = [],
+        onDelivery: @escaping @Sendable (KafkaDeliveryReport) -> Void
+    ) throws(KafkaError) -> KafkaMessageID {
+        try enqueue(topic: topic, key: key, value: value, headers: headers, waiter: .callback(onDelivery))
     }
 
     /// Sends a message and waits for its delivery report. Returns the report when the broker
@@ -86,7 +101,7 @@ public final class KafkaProducer: Service, Sendable {
         value: some KafkaBytes,
         headers: [KafkaHeader] = []
     ) async throws -> KafkaDeliveryReport {
-        let id = try enqueue(topic: topic, key: key, value: value, headers: headers, awaited: true)
+        let id = try enqueue(topic: topic, key: key, value: value, headers: headers, waiter: .expected)
         let report = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let result = state.withLock { $0.awaitReport(for: id.rawValue, continuation: continuation) }
@@ -108,10 +123,10 @@ public final class KafkaProducer: Service, Sendable {
         key: String?,
         value: some KafkaBytes,
         headers: [KafkaHeader],
-        awaited: Bool
+        waiter: ProducerStateMachine.Waiter
     ) throws(KafkaError) -> KafkaMessageID {
         let (id, handle) = try state.withLock { state throws(KafkaError) in
-            try state.reserve(topic: topic, awaited: awaited)
+            try state.reserve(topic: topic, waiter: waiter)
         }
         let error = handle.produce(topic: topic, key: key, value: value, headers: headers, opaqueID: id)
         guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
@@ -168,20 +183,33 @@ public final class KafkaProducer: Service, Sendable {
     /// Stops accepting messages; `run()` then flushes and returns.
     public func triggerGracefulShutdown() {
         if state.withLock({ $0.beginShutdown() }) {
+            // Wake the polling thread now rather than at the end of its wait.
+            rd_kafka_queue_yield(state.withLock { $0.handle }.eventQueue)
             logger.info("Kafka producer shutting down", metadata: ["pending": "\(queueDepth)"])
         }
     }
 
+    /// Waits for reports inside librdkafka on a thread of its own, so a report is handled the
+    /// moment it arrives (callers of `send(…, onDelivery:)` answer HTTP requests on it) and an
+    /// idle producer costs no wake-ups on the event loops. `pollInterval` bounds each wait, and
+    /// so how late shutdown or cancellation is noticed.
     private func pollUntilShutdown() async throws {
-        while state.withLock({ $0.phase == .running }) {
-            try Task.checkCancellation()
-            let handle = state.withLock { $0.handle }
-            if serviceEvents(on: handle) {
-                await Task.yield()
-            } else {
-                await PollPause.sleep(for: configuration.pollInterval)
+        let thread = NIOThreadPool(numberOfThreads: 1)
+        thread.start()
+        defer { thread.shutdownGracefully { _ in } }
+        let cancelled = Atomic(false)
+        let waitMilliseconds = max(configuration.pollInterval.clampedMilliseconds, 1)
+        try await withTaskCancellationHandler {
+            try await thread.runIfActive { [self] in
+                while !cancelled.load(ordering: .relaxed), state.withLock({ $0.phase == .running }) {
+                    let handle = state.withLock { $0.handle }
+                    serviceEvents(on: handle, waitMilliseconds: waitMilliseconds)
+                }
             }
+        } onCancel: {
+            cancelled.store(true, ordering: .relaxed)
         }
+        try Task.checkCancellation()
     }
 
     private func drainForShutdown() async {
@@ -205,8 +233,8 @@ public final class KafkaProducer: Service, Sendable {
     /// `failureReason` replaces librdkafka's error on failed reports (used for a handle that
     /// died of a fatal error, whose purge codes would hide the real cause).
     @discardableResult
-    private func serviceEvents(on handle: RDKafkaHandle, failureReason: KafkaError? = nil) -> Bool {
-        let (events, mayHaveMore) = handle.pollProducerEvents(maxEvents: 1000, logger: logger)
+    private func serviceEvents(on handle: RDKafkaHandle, failureReason: KafkaError? = nil, waitMilliseconds: Int32 = 0) -> Bool {
+        let (events, mayHaveMore) = handle.pollProducerEvents(maxEvents: 1000, waitMilliseconds: waitMilliseconds, logger: logger)
         var reports: [KafkaDeliveryReport] = []
         var fatalError: KafkaError?
         for event in events {
@@ -254,6 +282,7 @@ public final class KafkaProducer: Service, Sendable {
         let completions = state.withLock { state in reports.compactMap { state.complete($0) } }
         for completion in completions {
             completion.continuation?.resume(returning: completion.report)
+            completion.callback?(completion.report)
             reportSink?.yield(completion.report)
         }
     }

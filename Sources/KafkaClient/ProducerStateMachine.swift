@@ -12,6 +12,8 @@ struct ProducerStateMachine {
         case waiting(CheckedContinuation<KafkaDeliveryReport, any Error>)
         /// The awaiting task was cancelled; the message itself is still in flight.
         case cancelled
+        /// `send(…, onDelivery:)`: the report goes to a closure, run on the polling thread.
+        case callback(@Sendable (KafkaDeliveryReport) -> Void)
     }
 
     struct PendingMessage {
@@ -25,6 +27,7 @@ struct ProducerStateMachine {
     struct Completion {
         let report: KafkaDeliveryReport
         let continuation: CheckedContinuation<KafkaDeliveryReport, any Error>?
+        var callback: (@Sendable (KafkaDeliveryReport) -> Void)? = nil
     }
 
     enum AwaitResult {
@@ -50,11 +53,11 @@ struct ProducerStateMachine {
     var pendingCount: Int { pending.count }
 
     /// Reserves an id before the message is handed to librdkafka, so its report always finds an entry.
-    mutating func reserve(topic: String, awaited: Bool) throws(KafkaError) -> (id: UInt64, handle: RDKafkaHandle) {
+    mutating func reserve(topic: String, waiter: Waiter) throws(KafkaError) -> (id: UInt64, handle: RDKafkaHandle) {
         guard phase == .running else { throw .shutDown("sending to topic \(topic)") }
         let id = nextID
         nextID += 1
-        pending[id] = PendingMessage(generation: generation, topic: topic, waiter: awaited ? .expected : .none)
+        pending[id] = PendingMessage(generation: generation, topic: topic, waiter: waiter)
         return (id, handle)
     }
 
@@ -76,6 +79,8 @@ struct ProducerStateMachine {
             return Completion(report: report, continuation: nil)
         case .waiting(let continuation):
             return Completion(report: report, continuation: continuation)
+        case .callback(let callback):
+            return Completion(report: report, continuation: nil, callback: callback)
         }
     }
 

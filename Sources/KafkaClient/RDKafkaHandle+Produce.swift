@@ -74,12 +74,13 @@ extension RDKafkaHandle {
         return list
     }
 
-    /// Drains up to `maxEvents` events without waiting. Logs are forwarded directly.
+    /// Drains up to `maxEvents` events, waiting up to `waitMilliseconds` for the first (blocking
+    /// the calling thread; 0 never waits). Logs are forwarded directly.
     /// Returns the events plus whether the queue may still hold more.
-    func pollProducerEvents(maxEvents: Int, logger: Logger) -> (events: [ProducerEvent], mayHaveMore: Bool) {
+    func pollProducerEvents(maxEvents: Int, waitMilliseconds: Int32 = 0, logger: Logger) -> (events: [ProducerEvent], mayHaveMore: Bool) {
         var events: [ProducerEvent] = []
         var served = 0
-        while served < maxEvents, let event = rd_kafka_queue_poll(eventQueue, 0) {
+        while served < maxEvents, let event = rd_kafka_queue_poll(eventQueue, served == 0 ? waitMilliseconds : 0) {
             defer { rd_kafka_event_destroy(event) }
             served += 1
             switch rd_kafka_event_type(event) {

@@ -33,7 +33,7 @@ struct KafkaOutageTests {
         #"{"eventId":"\#(eventId)","type":"product_view","sessionId":"\#(session)","itemId":"\#(String(format: "p-%05d", item))"}"#
     }
 
-    @Test("broker down 30 s under 50 events/s: every 202 lands in topic events exactly once, /v1/recommend answers 200 throughout")
+    @Test("broker down 30 s under 50 events/s: no 202 without the broker, every 202 lands in topic events exactly once, /v1/recommend answers 200 throughout")
     func brokerDownThirtySeconds() async throws {
         let broker = try KafkaDevBroker()
         try await TestServer.withApp({ configuration in
@@ -42,6 +42,8 @@ struct KafkaOutageTests {
             configuration.model.bootstrapDemoSessions = 1_000
             configuration.recommend.sessionTimeoutMilliseconds = 500
             configuration.recommend.profileTimeoutMilliseconds = 500
+            // Short, so events refused during the outage do not pile up in flight.
+            configuration.events.ackTimeoutMilliseconds = 500
         }) { client, components in
             let run = TestServer.uniqueId("outage")
             let producer = components.kafka
@@ -129,7 +131,7 @@ struct KafkaOutageTests {
             let refused = events.filter { $0.status == 503 }
             let duplicates = found.values.reduce(0) { $0 + max(0, $1 - 1) }
             let missing = acknowledged.subtracting(found.keys)
-            let unexpected = Set(found.keys).subtracting(acknowledged)
+            let unexpected = Set(found.keys).subtracting(events.compactMap(\.eventId))
             let recommends = samples.filter { $0.kind == .recommend }
             func window(_ sample: Sample) -> String { sample.sentAt < downAt ? "before" : sample.sentAt < upAt ? "during" : "after" }
             func p(_ kind: Sample.Kind, _ phase: String, _ fraction: Double) -> Duration? {
@@ -154,9 +156,19 @@ struct KafkaOutageTests {
             // The outage was real: nothing was delivered while the broker was down.
             #expect(deliveredAtEnd == deliveredAtStart, "deliveries while down: \(deliveredAtStart) → \(deliveredAtEnd)")
             #expect(events.count >= 1_900)
-            // 1,500 events fit the default local queue: the outage is invisible to clients.
-            #expect(acknowledged.count == events.count, "statuses: \(tally(events.map { String($0.status) }))")
+            // A 202 means the broker has the event: none while it is down (a second after the cut,
+            // when reports already in flight are in), every one before it.
+            let whileDown = events.filter { $0.sentAt > downAt + .seconds(1) && $0.sentAt < upAt }
+            #expect(!whileDown.isEmpty && whileDown.allSatisfy { $0.status == 503 }, "during: \(tally(whileDown.map { String($0.status) }))")
+            #expect(refused.allSatisfy { $0.retryAfter != nil }, "every 503 says when to retry")
+            // Before the cut (after the first second, while the new producer meets the broker), the
+            // broker acknowledges within the budget; a rare miss on a loaded machine is a 503, not a loss.
+            let before = events.filter { $0.sentAt > start + .seconds(1) && $0.sentAt < downAt - .milliseconds(500) }
+            let acknowledgedBefore = before.filter { $0.status == 202 }.count
+            #expect(acknowledgedBefore * 100 >= before.count * 95, "before: \(tally(before.map { String($0.status) }))")
+            #expect(events.allSatisfy { $0.status == 202 || $0.status == 503 }, "statuses: \(tally(events.map { String($0.status) }))")
             #expect(missing.isEmpty, "acknowledged but not in Kafka: \(missing.sorted().prefix(10))")
+            // Events refused for a late acknowledgement stay queued and reach the log once; nobody retried them here.
             #expect(duplicates == 0, "duplicated: \(found.filter { $0.value > 1 }.keys.sorted().prefix(10))")
             #expect(unexpected.isEmpty)
             #expect(producer.failedCount == 0)
@@ -174,6 +186,7 @@ struct KafkaOutageTests {
             configuration.kafka.bootstrapServers = broker.bootstrapServers
             // Room for 90 events (a tenth is kept for concurrent requests).
             configuration.kafka.queueMaxMessages = 100
+            configuration.events.ackTimeoutMilliseconds = 20
         }) { client, components in
             let run = TestServer.uniqueId("full")
             let clock = ContinuousClock()
@@ -196,6 +209,8 @@ struct KafkaOutageTests {
 
             try broker.setBrokerUp(1)
             let drainTime = try await waitUntilDrained(components.kafka, within: .seconds(60))
+            // Confirmations of the late deliveries travel after a short gathering window.
+            try await Task.sleep(for: .milliseconds(500))
             // The client retries what was refused, as Retry-After told it to.
             var retryStatuses: [Int] = []
             for index in refused { retryStatuses.append(try await post(index).status) }
@@ -210,12 +225,15 @@ struct KafkaOutageTests {
                 found in Kafka \(found.count) of \(ids.count), duplicates \(found.values.reduce(0) { $0 + max(0, $1 - 1) })
                 """)
 
-            #expect(acknowledgedFirst.count == 90, "the queue holds 90 events before refusing")
-            #expect(acknowledgedFirst.count + refused.count == ids.count, "\(tally(answers.map { String($0.status) }))")
-            for index in refused {
-                #expect(answers[index].retryAfter == "2")
-                #expect(answers[index].body.contains(#""code":"overloaded""#), "\(answers[index].body)")
-            }
+            // Without the broker nothing is acknowledged: the first 90 wait in the local queue and
+            // answer log_unavailable, the rest find the queue full and answer overloaded.
+            #expect(acknowledgedFirst.isEmpty, "no 202 while the broker is down")
+            #expect(refused.count == ids.count, "\(tally(answers.map { String($0.status) }))")
+            let queued = refused.filter { answers[$0].body.contains(#""code":"log_unavailable""#) }
+            let overloaded = refused.filter { answers[$0].body.contains(#""code":"overloaded""#) }
+            #expect(queued.count == 90, "the queue holds 90 events before refusing")
+            #expect(queued.allSatisfy { answers[$0].retryAfter == "1" } && overloaded.allSatisfy { answers[$0].retryAfter == "2" })
+            #expect(queued.count + overloaded.count == ids.count)
             #expect(retryStatuses.allSatisfy { $0 == 202 })
             #expect(Set(found.keys) == Set(ids), "missing: \(Set(ids).subtracting(found.keys).sorted().prefix(10))")
             #expect(found.values.allSatisfy { $0 == 1 }, "duplicated: \(found.filter { $0.value > 1 }.keys.sorted().prefix(10))")

@@ -66,6 +66,15 @@ final class ReplicaProcess: @unchecked Sendable {
         pid = 0
     }
 
+    /// SIGKILL: the process dies at once, with no drain, flush or snapshot (a crash).
+    func crash() {
+        guard pid > 0 else { return }
+        _ = kill(pid, SIGKILL)
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, 0)
+        pid = 0
+    }
+
     /// Waits until `/health/ready` answers 200 and the model updater is no longer replaying.
     func waitUntilReady(within limit: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + limit

@@ -51,11 +51,10 @@ struct EvaluationTests {
         #expect(throws: SessionFileError.self) { try SessionFile.parse("SessionId\tItemId\tTime\n1\ta\tnot-a-time") }
     }
 
-    static let serenade = URL(fileURLWithPath: "/work/shared/data/serenade-example")
-
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/work/shared/data/serenade-example/test.tsv")))
+    @Test(.enabled(if: SharedData.serenadeTestsEnabled, SharedData.skipComment))
     func serenadeTestFileGives931Predictions() throws {
-        let test = try SessionFile.read(Self.serenade.appendingPathComponent("test.tsv"))
+        guard SharedData.requireSerenade() else { return }
+        let test = try SessionFile.read(SharedData.serenadeExample.appendingPathComponent("test.tsv"))
         #expect(test.reduce(0) { $0 + max(0, $1.events.count - 1) } == 931)
     }
 

@@ -136,6 +136,7 @@ public struct ServerComponents: Sendable {
             feedback: feedback,
             metrics: metrics,
             sessionBudget: sessionBudget,
+            ackBudget: .milliseconds(configuration.events.ackTimeoutMilliseconds),
             confirmer: PublishConfirmer(sessions: sessions, metrics: metrics, logger: logger),
             logger: logger
         )

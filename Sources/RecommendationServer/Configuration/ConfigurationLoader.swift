@@ -110,6 +110,8 @@ extension ServiceConfiguration {
         configuration.events.maxFutureSkewSeconds = try events.double(
             "maxFutureSkewSeconds", default: defaults.events.maxFutureSkewSeconds, in: 0...86_400)
         configuration.events.maxAgeSeconds = try events.double("maxAgeSeconds", default: defaults.events.maxAgeSeconds, in: 60...31_536_000)
+        configuration.events.ackTimeoutMilliseconds = try events.int(
+            "ackTimeoutMilliseconds", default: defaults.events.ackTimeoutMilliseconds, in: 10...60_000)
         try events.rejectUnknownKeys()
 
         let sessions = try root.section("sessions")

@@ -70,10 +70,10 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var queueMaxMessages = 100_000
         public var messageTimeoutMilliseconds = 300_000
         public var shutdownFlushTimeoutMilliseconds = 5_000
-        /// How long the producer waits to fill a batch. Answers never wait for it (events are
-        /// acknowledged once queued); it only delays records reaching the log, and bigger
-        /// batches cost every broker less per record.
-        public var lingerMilliseconds = 25
+        /// How long the producer waits to fill a batch. `POST /v1/events` answers only once the
+        /// broker acknowledged its events, so every answer waits this too; under load batches
+        /// still form from the records that arrive while one is in flight.
+        public var lingerMilliseconds = 1
     }
 
     public struct LoggingSettings: Sendable, Equatable {

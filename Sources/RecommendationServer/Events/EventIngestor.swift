@@ -14,9 +14,10 @@ public struct IngestionResult: Codable, Sendable, Equatable {
 
 /// Validates, enriches, stores and publishes events. The order matters for "nothing
 /// acknowledged is lost": queue room is checked before any state changes, the session update
-/// decides what is new, and every event not yet confirmed in the log is published. An event
-/// stays "unpublished" in its session until publishing succeeded, so a client retrying after a
-/// 503 gets it published, not counted as a duplicate.
+/// decides what is new, every event not yet confirmed in the log is published, and the 202
+/// waits until the broker acknowledged every one of them. An event stays "unpublished" in its
+/// session until the broker acknowledged it, so a client retrying after a 503 (or after no
+/// answer at all) gets it published, not counted as a duplicate.
 public struct EventIngestor: Sendable {
     let decoder: EventBatchDecoder
     let enricher: EventEnricher
@@ -29,6 +30,8 @@ public struct EventIngestor: Sendable {
     let feedback: any FeedbackPublisher
     let metrics: ServiceMetrics
     let sessionBudget: Duration
+    /// How long `POST /v1/events` waits for the broker's acknowledgement (`events.ackTimeoutMilliseconds`).
+    let ackBudget: Duration
     let confirmer: PublishConfirmer
     let logger: Logger
 
@@ -126,30 +129,55 @@ public struct EventIngestor: Sendable {
             storedRecords.append(stored[index])
         }
         metrics.eventsDuplicate.increment(by: Int64(duplicates))
+        // A stored event is confirmed in its session once the broker acknowledged it, even after
+        // the answer went out; until then it stays unpublished, so a retry publishes it again.
+        let confirmer = self.confirmer
+        let metrics = self.metrics
+        let durable = readBackBudget == nil
+        let confirmable = records.indices.filter { storedRecords[$0] }.map {
+            (index: $0, sessionId: records[$0].sessionId, eventId: records[$0].eventId)
+        }
+        let tracker = DeliveryTracker(count: records.count) { outcome in
+            confirmer.confirm(confirmable.filter { outcome.delivered[$0.index] == true }.map { ($0.sessionId, $0.eventId) })
+            let undelivered = outcome.delivered.filter { $0 == false }.count
+            if undelivered > 0 {
+                (durable ? metrics.eventsDeliveryFailed : metrics.pageViewsUnpublished).increment(by: Int64(undelivered))
+            }
+        }
         var failure: PublishFailure?
         do {
-            try publisher.publish(records)
+            try publisher.publish(records) { index, delivered in tracker.report(index: index, delivered: delivered) }
         } catch {
             failure = error
+            tracker.expectOnly(error.publishedCount)
         }
-        // What reached the log must count as a duplicate next time; the rest stays unpublished,
-        // so the client's retry publishes it. The answer does not wait for the confirmation (see
-        // PublishConfirmer): a retry caused by this answer reaches Redis a client round trip
-        // later, and a confirmation that is lost only means such a retry is published twice.
-        let published = failure?.publishedCount ?? records.count
-        let confirmations = records.indices.prefix(published).filter { storedRecords[$0] }.map {
-            (sessionId: records[$0].sessionId, eventId: records[$0].eventId)
-        }
-        confirmer.confirm(confirmations)
         if let failure {
             // Only reachable when concurrent requests filled the margin checked above.
-            metrics.eventsShed.increment(by: Int64(records.count - published))
+            let refused = records.count - failure.publishedCount
+            (durable ? metrics.eventsShed : metrics.pageViewsUnpublished).increment(by: Int64(refused))
             logger.error(
                 "publishing accepted events failed; the client's retry publishes them",
-                metadata: ["error": "\(failure)", "events": "\(records.count)", "published": "\(published)"])
+                metadata: ["error": "\(failure)", "events": "\(records.count)", "published": "\(failure.publishedCount)"])
             throw APIError(
                 status: .serviceUnavailable, code: "overloaded", message: "the event log is backed up; retry after the Retry-After interval",
                 headers: [.retryAfter: "2"])
+        }
+        // A page view is best effort: the recommendation does not wait for the log.
+        if durable, !records.isEmpty {
+            guard let outcome = await tracker.wait(budget: ackBudget) else {
+                metrics.eventsAckTimedOut.increment(by: Int64(records.count))
+                logger.warning("the event log did not acknowledge in time; the client's retry publishes the events", metadata: ["events": "\(records.count)"])
+                throw APIError(
+                    status: .serviceUnavailable, code: "log_unavailable",
+                    message: "the event log did not acknowledge the events in time; retry after the Retry-After interval",
+                    headers: [.retryAfter: "1"])
+            }
+            guard outcome.allDelivered else {
+                throw APIError(
+                    status: .serviceUnavailable, code: "log_unavailable",
+                    message: "the event log refused some events; retry after the Retry-After interval",
+                    headers: [.retryAfter: "1"])
+            }
         }
         for record in records {
             guard let recommendationId = record.recommendationId, let type = FeedbackType(event: record.type) else { continue }

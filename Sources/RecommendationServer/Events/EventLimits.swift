@@ -9,6 +9,9 @@ public struct EventLimits: Sendable, Equatable {
     public var maxFutureSkewSeconds = 300.0
     /// Older events are refused: they would no longer change a live session.
     public var maxAgeSeconds = 7.0 * 86_400
+    /// How long `POST /v1/events` waits for the broker to acknowledge its events before it
+    /// answers 503 (they stay unpublished in the session, so the retry publishes them).
+    public var ackTimeoutMilliseconds = 2_000
 
     public init() {}
 }

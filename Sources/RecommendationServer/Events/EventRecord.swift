@@ -89,7 +89,9 @@ public protocol EventPublisher: Sendable {
     /// Whether `count` more messages fit in the local queue, with a margin for concurrent requests.
     func hasRoom(for count: Int) -> Bool
     /// Hands the records to the log in order; on failure, says how many went before it.
-    func publish(_ records: [EventRecord]) throws(PublishFailure)
+    /// `onDelivery` later gets each handed-over record's index and whether the broker acknowledged
+    /// it: once per record, on a thread of the log's client, so it must not block.
+    func publish(_ records: [EventRecord], onDelivery: @escaping @Sendable (_ index: Int, _ delivered: Bool) -> Void) throws(PublishFailure)
 }
 
 public struct PublishQueueFull: Error, CustomStringConvertible, Sendable {

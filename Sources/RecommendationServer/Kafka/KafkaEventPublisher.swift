@@ -22,20 +22,16 @@ public struct KafkaEventPublisher: EventPublisher {
         producer.queueDepth + count <= capacity - max(capacity / 10, 1)
     }
 
-    public func publish(_ records: [EventRecord]) throws(PublishFailure) {
+    public func publish(_ records: [EventRecord], onDelivery: @escaping @Sendable (_ index: Int, _ delivered: Bool) -> Void) throws(PublishFailure) {
         for (index, record) in records.enumerated() {
-            do {
-                try send(key: record.sessionId, value: record.jsonBytes(), headers: EventRecordHeaders.headers(of: record))
-            } catch {
-                throw PublishFailure(publishedCount: index, cause: error)
+            let result = Result { () throws(KafkaError) in
+                try producer.send(
+                    topic: topic, key: record.sessionId, value: record.jsonBytes(), headers: EventRecordHeaders.headers(of: record),
+                    onDelivery: { report in onDelivery(index, report.isDelivered) })
             }
-        }
-    }
-
-    private func send(key: String, value: [UInt8], headers: [KafkaHeader]) throws {
-        let result = Result { () throws(KafkaError) in try producer.send(topic: topic, key: key, value: value, headers: headers) }
-        if case .failure(let error) = result {
-            throw error.code == .queueFull ? PublishQueueFull() : error
+            if case .failure(let error) = result {
+                throw PublishFailure(publishedCount: index, cause: error.code == .queueFull ? PublishQueueFull() : error)
+            }
         }
     }
 }

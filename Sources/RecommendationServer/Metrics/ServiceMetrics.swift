@@ -11,6 +11,12 @@ public final class ServiceMetrics: Sendable {
     let eventsUnpersonalized: Counter
     let eventsShed: Counter
     let eventsRepublished: Counter
+    /// Events whose acknowledgement from the broker did not come within `events.ackTimeoutMilliseconds`.
+    let eventsAckTimedOut: Counter
+    /// Events the broker reported as not delivered (answered 503; the retry publishes them).
+    let eventsDeliveryFailed: Counter
+    /// Page views recorded by `/v1/recommend` that never reached the log (best effort: nobody retries them).
+    let pageViewsUnpublished: Counter
     /// By endpoint (see `AdmissionEndpoints`).
     let requestsShed: [String: Counter]
     let enrichment: [EnrichedEvent.Status: Counter]
@@ -42,6 +48,11 @@ public final class ServiceMetrics: Sendable {
         eventsDuplicate = counter("events_duplicate", "Events whose eventId was seen before; state changed once.")
         eventsUnpersonalized = counter("events_unpersonalized", "Events of sessions without consent: counted, published pseudonymised, not stored.")
         eventsShed = counter("events_shed", "Events answered 503 because the Kafka queue was full.")
+        eventsAckTimedOut = counter(
+            "events_ack_timed_out", "Events answered 503 because the broker did not acknowledge them within events.ackTimeoutMilliseconds.")
+        eventsDeliveryFailed = counter("events_delivery_failed", "Events answered 503 because the broker reported them as not delivered.")
+        pageViewsUnpublished = counter(
+            "page_views_unpublished", "Page views recorded by /v1/recommend that could not be handed to Kafka or were not delivered.")
         eventsRepublished = counter(
             "events_republished", "Retried events that an earlier attempt applied to the session but could not publish; published now.")
         requestsShed = Dictionary(uniqueKeysWithValues: AdmissionEndpoints.all.map {
