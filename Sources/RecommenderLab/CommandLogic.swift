@@ -30,6 +30,7 @@ public enum EngineCommands {
         public var trials = 60
         public var seed: UInt64 = 1
         public var modes: [EvaluationMode] = [.frozen, .incremental]
+        public var evaluationProtocol: EvaluationProtocol = .storefront
         public var bench = false
         public var config: RankingConfig = .default
         public var parameters: ModelParameters = .default
@@ -46,15 +47,16 @@ public enum EngineCommands {
     public static func evaluate(_ options: EvaluateOptions, log: (String) -> Void = { print($0) }) throws -> (config: RankingConfig, results: [EvaluationMode: EvaluationResult]) {
         let training = try SessionFile.read(options.train)
         let test = try SessionFile.read(options.test)
-        var config = options.config
+        // Applied here too (the evaluator applies it anyway) so the logged config is the one ranked with.
+        var config = options.evaluationProtocol.rankingConfig(options.config)
 
         if let validateURL = options.validate {
             let validation = try SessionFile.read(validateURL)
             let model = NextItemEvaluator.train(training, parameters: options.parameters)
-            let evaluator = NextItemEvaluator(training: training)
+            let evaluator = NextItemEvaluator(training: training, protocol: options.evaluationProtocol)
             log("tuning on \(validateURL.lastPathComponent): \(options.trials) trials, seed \(options.seed)")
             let trials = ConfigTuner(trials: options.trials, seed: options.seed).search(
-                model: model, validation: validation, evaluator: evaluator, base: options.config
+                model: model, validation: validation, evaluator: evaluator, base: config
             ) { index, trial in
                 if index % 10 == 0 { log(String(format: "  trial %d: MRR@20=%.4f HR@20=%.4f", index, trial.result.mrr, trial.result.hitRate)) }
             }
@@ -65,13 +67,13 @@ public enum EngineCommands {
 
         var finalTraining = training
         if options.trainOnValidation, let validateURL = options.validate { finalTraining += try SessionFile.read(validateURL) }
-        let evaluator = NextItemEvaluator(training: finalTraining)
+        let evaluator = NextItemEvaluator(training: finalTraining, protocol: options.evaluationProtocol)
         var results: [EvaluationMode: EvaluationResult] = [:]
         for mode in options.modes {
             let model = NextItemEvaluator.train(finalTraining, parameters: options.parameters)
             let result = evaluator.evaluate(model: model, test: test, config: config, mode: mode)
             results[mode] = result
-            log("\(options.test.lastPathComponent) [\(mode.rawValue)]: \(result.summary)")
+            log("\(options.test.lastPathComponent) [\(mode.rawValue), \(options.evaluationProtocol.rawValue)]: \(result.summary)")
         }
         if options.bench {
             let report = EngineBenchmark().run(training: finalTraining, test: test, config: config, parameters: options.parameters)

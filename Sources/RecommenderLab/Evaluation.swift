@@ -17,11 +17,14 @@ public struct EvaluationResult: Sendable, Equatable {
     public var latencyP99 = 0.0
     /// Mean cost of learning one event during incremental replay, microseconds (0 when frozen).
     public var updateMean = 0.0
+    /// Targets the storefront protocol left out because its exclusions withhold them.
+    public var withheldTargets = 0
 
     public var summary: String {
         String(format: "predictions=%d MRR@20=%.4f HR@20=%.4f NDCG@20=%.4f coverage@20=%.4f popularity@20=%.4f latency p50=%.1fµs p90=%.1fµs p99=%.1fµs",
                predictions, mrr, hitRate, ndcg, coverage, popularity, latencyP50, latencyP90, latencyP99)
             + (updateMean > 0 ? String(format: " update mean=%.2fµs", updateMean) : "")
+            + (withheldTargets > 0 ? " withheld targets=\(withheldTargets)" : "")
     }
 }
 
@@ -32,18 +35,56 @@ public enum EvaluationMode: String, Sendable, CaseIterable {
     case incremental
 }
 
+/// What counts as a target, and what the engine may leave out.
+public enum EvaluationProtocol: String, Sendable, CaseIterable {
+    /// session-rec's published next-item protocol: every next click is a target, and only what the
+    /// request itself excludes is left out, so the item on screen may come back.
+    case sessionRec = "session-rec"
+    /// The product as it serves: the config's exclusions apply (`excludeCurrent` and the rest),
+    /// and a target they withhold is not counted, because no storefront could have shown it.
+    case storefront
+
+    /// The config this protocol ranks with.
+    public func rankingConfig(_ config: RankingConfig) -> RankingConfig {
+        guard self == .sessionRec else { return config }
+        var config = config
+        config.exclusion.excludePurchased = false
+        config.exclusion.excludeInCart = false
+        config.exclusion.excludeSeen = false
+        config.exclusion.excludeCurrent = false
+        return config
+    }
+
+    /// Whether `rules` withhold `item` from an answer to `request`: the engine's own exclusion
+    /// rule (`ModelState.markExcluded`), restated because the engine keeps it private.
+    /// `ProtocolTests` checks the two agree.
+    public static func withholds(_ item: String, request: RecommendationRequest, rules: ExclusionSettings) -> Bool {
+        if request.exclude.contains(item) { return true }
+        if rules.excludePurchased, request.purchasedItems.contains(item) { return true }
+        if rules.excludeInCart, request.cartItems.contains(item) { return true }
+        if rules.excludeCurrent, request.recentItems.last?.itemId == item { return true }
+        return request.recentItems.contains { event in
+            event.itemId == item && (rules.excludeSeen
+                || (rules.excludePurchased && event.type == .purchase)
+                || (rules.excludeInCart && event.type == .addToCart))
+        }
+    }
+}
+
 /// The next-item protocol of the serenade data README: for every test session i1..in and
 /// every prefix p = 1..n-1, ask for `cutoff` items given i1..ip and look up i(p+1).
 public struct NextItemEvaluator: Sendable {
     public var cutoff = 20
+    public var evaluationProtocol: EvaluationProtocol
     /// Training item counts, for the popularity metric and the coverage denominator.
     public let trainingCounts: [String: Int]
 
-    public init(training: [ClickSession], cutoff: Int = 20) {
+    public init(training: [ClickSession], cutoff: Int = 20, protocol evaluationProtocol: EvaluationProtocol = .storefront) {
         var counts: [String: Int] = [:]
         for session in training { for event in session.events { counts[event.itemId, default: 0] += 1 } }
         trainingCounts = counts
         self.cutoff = cutoff
+        self.evaluationProtocol = evaluationProtocol
     }
 
     /// Builds and publishes a model from training sessions.
@@ -60,7 +101,7 @@ public struct NextItemEvaluator: Sendable {
         var recommended = Set<String>()
         var popularitySum = 0.0, popularityItems = 0
         var updateNanos: UInt64 = 0, updates = 0
-        var config = config
+        var config = evaluationProtocol.rankingConfig(config)
         config.candidates.minimumReturned = 0  // the protocol wants exactly `cutoff` items
 
         // Incremental replay follows time; frozen evaluation keeps the file order (same result).
@@ -75,15 +116,20 @@ public struct NextItemEvaluator: Sendable {
             }
             if mode == .incremental { learn(0) }
             for prefix in 1..<session.events.count {
+                defer { if mode == .incremental { learn(prefix) } }  // strictly after predicting it
                 let request = RecommendationRequest(
                     sessionId: mode == .incremental ? session.id : nil,
                     recentItems: session.events[0..<prefix].map { SessionItem(itemId: $0.itemId, type: .view, timestamp: $0.time) },
                     limit: cutoff)
+                let target = session.events[prefix].itemId
+                if evaluationProtocol == .storefront, EvaluationProtocol.withholds(target, request: request, rules: config.exclusion) {
+                    result.withheldTargets += 1
+                    continue
+                }
                 let start = DispatchTime.now().uptimeNanoseconds
                 let ranked = model.recommend(request, config: config).prefix(cutoff)
                 latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
 
-                let target = session.events[prefix].itemId
                 result.predictions += 1
                 if let rank = ranked.firstIndex(where: { $0.itemId == target }) {
                     result.hitRate += 1
@@ -95,7 +141,6 @@ public struct NextItemEvaluator: Sendable {
                     popularitySum += Double(trainingCounts[item.itemId] ?? 0) / maxCount
                     popularityItems += 1
                 }
-                if mode == .incremental { learn(prefix) }  // strictly after predicting it
             }
         }
         if result.predictions > 0 {

@@ -3,7 +3,7 @@ import Foundation
 import Recommender
 import RecommenderLab
 
-/// `sessionrank evaluate --train FILE --test FILE [--validate FILE] [--mode frozen|incremental|both] [--config JSON] [--parameters JSON] [--bench]`
+/// `sessionrank evaluate --train FILE --test FILE [--validate FILE] [--mode frozen|incremental|both] [--protocol storefront|session-rec] [--config JSON] [--parameters JSON] [--bench]`
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
@@ -30,6 +30,10 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "frozen, incremental or both.")
     var mode: String = "both"
 
+    @Option(name: .customLong("protocol"),
+            help: "storefront (the config's exclusions; targets they withhold are not counted) or session-rec (only the request's own exclusions; the current item may repeat).")
+    var evaluationProtocol: String = EvaluationProtocol.storefront.rawValue
+
     @Option(help: "JSON file with a RankingConfig to start from (missing keys take their defaults).")
     var config: String?
 
@@ -52,6 +56,10 @@ struct EvaluateCommand: ParsableCommand {
         case "both": options.modes = [.frozen, .incremental]
         default: throw ValidationError("--mode must be frozen, incremental or both")
         }
+        guard let chosen = EvaluationProtocol(rawValue: evaluationProtocol) else {
+            throw ValidationError("--protocol must be storefront or session-rec")
+        }
+        options.evaluationProtocol = chosen
         if let config {
             options.config = try JSONDecoder().decode(RankingConfig.self, from: Data(contentsOf: URL(fileURLWithPath: config)))
         }
