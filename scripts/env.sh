@@ -13,6 +13,9 @@ BUILD_CONFIGURATION="${SESSIONRANK_BUILD_CONFIGURATION:-debug}"
 export SESSIONRANK_REDIS_URL="${SESSIONRANK_REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}"
 export SESSIONRANK_POSTGRES_URL="${SESSIONRANK_POSTGRES_URL:-postgres://$POSTGRES_USER_NAME@127.0.0.1:$POSTGRES_PORT/$POSTGRES_DB_NAME}"
 export SESSIONRANK_KAFKA_BOOTSTRAP="${SESSIONRANK_KAFKA_BOOTSTRAP:-127.0.0.1:$KAFKA_PORT}"
+# The local stack is for development: `sessionrank serve` accepts the shipped pseudonym secret
+# only in this mode (a deployment sets SESSIONRANK_PRIVACY_PSEUDONYM_SECRET instead).
+export SESSIONRANK_DEVELOPMENT_MODE="${SESSIONRANK_DEVELOPMENT_MODE:-true}"
 
 log() { printf '[sessionrank] %s\n' "$*" >&2; }
 die() { printf '[sessionrank] error: %s\n' "$*" >&2; exit 1; }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Hummingbird
 import Logging
 import Metrics
@@ -12,6 +13,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try loadConfiguration(options)
+        do {
+            try configuration.privacy.refuseDevelopmentSecret(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("configuration: \(error)")
+        }
         LoggingSetup.bootstrap(configuration.logging, pseudonymizer: Pseudonymizer(secret: configuration.privacy.pseudonymSecret))
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -29,3 +35,4 @@ func loadConfiguration(_ options: ConfigurationOptions) throws -> ServiceConfigu
         throw ValidationError("configuration: \(error)")
     }
 }
+

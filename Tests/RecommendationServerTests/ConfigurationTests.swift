@@ -5,6 +5,24 @@ import Testing
 
 @Suite("Service configuration")
 struct ConfigurationTests {
+    @Test("serve refuses the shipped pseudonym secret outside development mode, and says how to set one")
+    func developmentSecretRefused() throws {
+        let shipped = try ServiceConfiguration.parse(yaml: "")
+        #expect(throws: ConfigurationError.self) { try shipped.privacy.refuseDevelopmentSecret(environment: [:]) }
+        #expect(throws: ConfigurationError.self) {
+            try shipped.privacy.refuseDevelopmentSecret(environment: ["SESSIONRANK_DEVELOPMENT_MODE": "false"])
+        }
+        do {
+            try shipped.privacy.refuseDevelopmentSecret(environment: [:])
+        } catch {
+            #expect(error.field == "privacy.pseudonymSecret")
+            #expect("\(error)".contains("SESSIONRANK_PRIVACY_PSEUDONYM_SECRET"))
+        }
+        try shipped.privacy.refuseDevelopmentSecret(environment: ["SESSIONRANK_DEVELOPMENT_MODE": "true"])
+        let own = try ServiceConfiguration.parse(yaml: "", environment: ["SESSIONRANK_PRIVACY_PSEUDONYM_SECRET": "a-secret-of-our-own-0123"])
+        try own.privacy.refuseDevelopmentSecret(environment: [:])
+    }
+
     @Test("an empty file gives the documented defaults")
     func defaults() throws {
         let configuration = try ServiceConfiguration.parse(yaml: "")
