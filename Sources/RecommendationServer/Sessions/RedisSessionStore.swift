@@ -77,6 +77,9 @@ public struct RedisSessionStore: SessionStore {
             let link = SessionKeys.userSessions(userId: userId)
             _ = try? await redis.pipeline([
                 RedisCommand("ZADD", link, "GT", String(update.event.timestamp), update.event.sessionId),
+                // Bounded: only the newest sessions; older ones have long expired unless a
+                // client invents sessions by the thousand for one user.
+                RedisCommand("ZREMRANGEBYRANK", link, 0, -(Self.maxLinkedSessionsPerUser + 1)),
                 RedisCommand("EXPIRE", link, settings.userLinkTTLSeconds),
             ], timeout: Self.timeout(until: deadline))
         }
@@ -144,8 +147,12 @@ public struct RedisSessionStore: SessionStore {
         return state
     }
 
+    /// How many sessions a user's link set keeps (the newest by their latest event).
+    static let maxLinkedSessionsPerUser = 1_000
+
+    /// Every session linked to the user, newest first (export and erasure need all of them).
     public func sessions(ofUser userId: String) async throws -> [String] {
-        let reply = try await redis.send(RedisCommand("ZREVRANGE", SessionKeys.userSessions(userId: userId), 0, 99))
+        let reply = try await redis.send(RedisCommand("ZREVRANGE", SessionKeys.userSessions(userId: userId), 0, -1))
         return (reply.array ?? []).compactMap(\.string)
     }
 
