@@ -38,6 +38,8 @@ struct ShutdownUnderLoadTests {
             "SESSIONRANK_MODEL_BOOTSTRAP_DEMO_SESSIONS": "500",
             "SESSIONRANK_SHUTDOWN_DEADLINE_SECONDS": "\(deadlineSeconds)",
             "SESSIONRANK_KAFKA_SHUTDOWN_FLUSH_TIMEOUT_MILLISECONDS": "15000",
+            // requestId below may only be named with the storefront key.
+            "SESSIONRANK_ADMIN_TOKENS": "shutdown-test:storefront:\(TestServer.storefrontKey)",
         ], name: "shutdown")
         let run = TestServer.uniqueId("term")
         let clock = ContinuousClock()
@@ -79,7 +81,9 @@ struct ShutdownUnderLoadTests {
                             // The page view this call records has a predictable id: view-<requestId>-<itemId>.
                             let item = String(format: "p-%05d", 1 + number % 500)
                             ids = ["view-\(run)-r\(number)-\(item)"]
-                            request = ProbeRequest(path: "/v1/recommend?sessionId=\(run)-s\(worker)&itemId=\(item)&requestId=\(run)-r\(number)&limit=10")
+                            request = ProbeRequest(
+                                path: "/v1/recommend?sessionId=\(run)-s\(worker)&itemId=\(item)&requestId=\(run)-r\(number)&limit=10",
+                                headers: [("Authorization", "Bearer \(TestServer.storefrontKey)")])
                         }
                         var outcome: ProbeOutcome = .refused
                         if let open = connection, open.isOpen {
