@@ -49,6 +49,11 @@ struct StorefrontCredentialTests {
             Self.expectError(
                 try await client.getJSON("/v1/recommend?sessionId=\(session)", headers: [.authorization: "Bearer not-a-configured-key-0123456789"]),
                 .unauthorized, field: "Authorization", "unknown key")
+            let misplaced = try await client.getJSON(
+                "/v1/recommend?sessionId=\(session)",
+                headers: [.authorization: "Bearer " + VisitorToken.mint(sessionId: session, userId: nil, lifetimeSeconds: 60, key: TestServer.visitorKeys[0])])
+            Self.expectError(misplaced, .unauthorized, field: "Authorization", "visitor token in Authorization")
+            #expect(misplaced.body.contains("X-Visitor-Token"), "says where the token goes: \(misplaced.body)")
             // Anonymous calls that name only a session still work (storefront.allowAnonymous defaults to true).
             #expect(try await client.getJSON("/v1/recommend?sessionId=\(session)&itemId=p-00002", headers: Self.anonymous).status == .ok)
             // The server key may name both.

@@ -25,7 +25,13 @@ public struct StorefrontAuthenticator: Sendable {
         var caller = StorefrontCaller()
         let bearer: (name: String, role: AdminRole)?
         do { bearer = try tokens.identify(request) } catch {
-            throw StorefrontCaller.unauthorized("Authorization", "\(error.message): send the storefront key, an admin token, or no Authorization header")
+            // A JWT here is most likely a visitor token in the wrong header.
+            let looksLikeJWT = request.headers[.authorization].map { $0.split(separator: ".", omittingEmptySubsequences: false).count == 3 } ?? false
+            throw StorefrontCaller.unauthorized(
+                "Authorization",
+                looksLikeJWT
+                    ? "\(error.message): visitor tokens go in the X-Visitor-Token header"
+                    : "\(error.message): send the storefront key, an admin token, or no Authorization header")
         }
         if let bearer {
             // Admin tokens are not storefront keys: they only unlock debug output.
