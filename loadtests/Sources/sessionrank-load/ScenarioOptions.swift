@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoadCore
+import LoadDriver
 import LoadStub
 
 /// Options shared by `run` and `capacity`: which scenario, against what, written where.
