@@ -26,8 +26,13 @@ if [[ -z "${SESSIONRANK_ADMIN_TOKEN:-}" ]]; then
     SESSIONRANK_ADMIN_TOKEN="loadtest-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 fi
 export SESSIONRANK_ADMIN_TOKEN
+# The planned test users (demo-minor, demo-adult) name userId, which needs the storefront key.
+if [[ -z "${SESSIONRANK_LOAD_STOREFRONT_KEY:-}" ]]; then
+    SESSIONRANK_LOAD_STOREFRONT_KEY="loadtest-shop-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+fi
+export SESSIONRANK_LOAD_STOREFRONT_KEY
 # One harness is one client: the per-client rate limit would measure itself, not the service.
-SESSIONRANK_ADMIN_TOKENS="${SESSIONRANK_ADMIN_TOKENS:+$SESSIONRANK_ADMIN_TOKENS,}loadtest:viewer:$SESSIONRANK_ADMIN_TOKEN" \
+SESSIONRANK_ADMIN_TOKENS="${SESSIONRANK_ADMIN_TOKENS:+$SESSIONRANK_ADMIN_TOKENS,}loadtest:viewer:$SESSIONRANK_ADMIN_TOKEN,loadtest-shop:storefront:$SESSIONRANK_LOAD_STOREFRONT_KEY" \
 SESSIONRANK_RATE_LIMIT_REQUESTS_PER_SECOND=0 SESSIONRANK_BUILD_CONFIGURATION=release "$SERVICE_BIN" serve --config config/sessionrank.yaml >"$OUT/service.log" 2>&1 &
 SERVICE_PID=$!
 trap 'kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true' EXIT

@@ -56,11 +56,13 @@ export SESSIONRANK_KAFKA_BOOTSTRAP="127.0.0.1:$BROKER_PORT"
 "$BIN" migrate >"$WORK/migrate.log" 2>&1
 "$BIN" seed --demo >"$WORK/seed.log" 2>&1
 
-# 4. The service, with a random editor and privacy token. Rate limits are off: the limiter has its own
+# 4. The service, with a random editor and privacy token, a storefront key (so generated calls
+# may name userId and requestId) and a visitor token key. Rate limits are off: the limiter has its own
 # tests, and a 429 here would only hide what schemathesis is after.
 token() { python3 -c 'import secrets; print(secrets.token_hex(20))'; }
-EDITOR_TOKEN=$(token); PRIVACY_TOKEN=$(token)
-export SESSIONRANK_ADMIN_TOKENS="st-editor:editor:$EDITOR_TOKEN,st-privacy:privacy:$PRIVACY_TOKEN"
+EDITOR_TOKEN=$(token); PRIVACY_TOKEN=$(token); STOREFRONT_KEY=$(token)
+export SESSIONRANK_ADMIN_TOKENS="st-editor:editor:$EDITOR_TOKEN,st-privacy:privacy:$PRIVACY_TOKEN,st-storefront:storefront:$STOREFRONT_KEY"
+export SESSIONRANK_STOREFRONT_VISITOR_TOKEN_KEYS="st-1:$(token)"
 export SESSIONRANK_HTTP_PORT="$HTTP_PORT"
 export SESSIONRANK_RATE_LIMIT_REQUESTS_PER_SECOND=0
 export SESSIONRANK_MODEL_LEARN_FROM_LOG=false
@@ -89,7 +91,11 @@ ready_line=$(wc -l <"$WORK/service.log")   # the start-up polls of /health/ready
 # token of its role. Editor calls store and activate configs: in this run's own database. One
 # worker: Python 3.11's parser is not safe across hypothesis' threads ("AST constructor
 # recursion depth mismatch").
-export SCHEMATHESIS_ADMIN_TOKEN="$EDITOR_TOKEN" SCHEMATHESIS_PRIVACY_TOKEN="$PRIVACY_TOKEN"
+export SCHEMATHESIS_ADMIN_TOKEN="$EDITOR_TOKEN" SCHEMATHESIS_PRIVACY_TOKEN="$PRIVACY_TOKEN" SCHEMATHESIS_STOREFRONT_KEY="$STOREFRONT_KEY"
+# A visitor token for the session of the document's examples (s-4b1d0c), living as long as allowed;
+# generated calls for other sessions get the documented 403.
+SCHEMATHESIS_VISITOR_TOKEN=$("$BIN" token mint --session s-4b1d0c --ttl 3600)
+export SCHEMATHESIS_VISITOR_TOKEN
 export SCHEMATHESIS_DROPPED_LOG="$WORK/dropped.txt"
 status=0
 "$VENV/bin/schemathesis" --config-file scripts/schemathesis.toml run "$BASE/openapi.yaml" \

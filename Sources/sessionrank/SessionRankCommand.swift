@@ -9,7 +9,7 @@ struct SessionRankCommand: AsyncParsableCommand {
         abstract: "Session-based product recommendations: the service and its tools.",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, SeedCommand.self, KafkaDevCommand.self,
-            TrainCommand.self, EvaluateCommand.self, ModelCommand.self, SimulateCommand.self,
+            TrainCommand.self, EvaluateCommand.self, ModelCommand.self, SimulateCommand.self, TokenCommand.self,
         ]
     )
 

@@ -72,8 +72,12 @@ struct AccessControlTests {
                 #expect(response.status == .ok)
                 #expect(response.headers[.accessControlAllowOrigin] == nil)
             }
-            try await client.execute(uri: "/health/live", method: .get, headers: [.origin: "https://shop.example"]) { response in
+            // Only the storefront routes take part in CORS (StorefrontCredentialTests has the rest).
+            try await client.execute(uri: "/v1/feedback", method: .post, headers: [.origin: "https://shop.example"], body: ByteBuffer(string: "{}")) { response in
                 #expect(response.headers[.accessControlAllowOrigin] == "https://shop.example")
+            }
+            try await client.execute(uri: "/health/live", method: .get, headers: [.origin: "https://shop.example"]) { response in
+                #expect(response.headers[.accessControlAllowOrigin] == nil)
             }
         }
     }
@@ -89,20 +93,21 @@ struct AccessControlTests {
 )
 struct RouteAuthorizationTests {
     enum Credential: String, CaseIterable {
-        case none, malformed, unknown, viewer, editor, privacy
+        case none, malformed, unknown, viewer, editor, privacy, storefront
 
         var header: String? {
             switch self {
             case .none: nil
             case .malformed: "Basic \(RouteAuthorizationTests.tokens[.viewer]!)"
             case .unknown: "Bearer not-a-configured-token-0123456789"
-            case .viewer, .editor, .privacy: "Bearer \(RouteAuthorizationTests.tokens[AdminRole(rawValue: rawValue)!]!)"
+            case .viewer, .editor, .privacy, .storefront: "Bearer \(RouteAuthorizationTests.tokens[AdminRole(rawValue: rawValue)!]!)"
             }
         }
     }
 
     static let tokens: [AdminRole: String] = [
         .viewer: "route-viewer-token-0123456789", .editor: "route-editor-token-0123456789", .privacy: "route-privacy-token-0123456789",
+        .storefront: "route-storefront-key-0123456789",
     ]
 
     struct Route {
@@ -163,7 +168,7 @@ struct RouteAuthorizationTests {
                             #expect(response.status == .unauthorized, "\(label): \(response.status) \(body)")
                             #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true, "\(label)")
                             #expect(body.contains(#""code":"unauthorized""#) && body.contains(#""field":"Authorization""#), "\(label): \(body)")
-                        case .viewer, .editor, .privacy:
+                        case .viewer, .editor, .privacy, .storefront:
                             let role = AdminRole(rawValue: credential.rawValue)!
                             if role.allows(route.role) {
                                 #expect(response.status != .unauthorized && response.status != .forbidden, "\(label): \(response.status) \(body)")

@@ -21,7 +21,7 @@ struct AdminTokenTests {
 
     @Test("bad tokens are refused at start, naming the field")
     func invalid() {
-        #expect(throws: ConfigurationError(field: "admin.tokens[0].role", "must be one of viewer, editor, privacy; got \"root\"")) {
+        #expect(throws: ConfigurationError(field: "admin.tokens[0].role", "must be one of viewer, editor, privacy, storefront; got \"root\"")) {
             try ServiceConfiguration.parse(yaml: "admin:\n  tokens:\n    - {name: a, role: root, token: a-token-0123456789}\n")
         }
         #expect(throws: ConfigurationError(field: "admin.tokens[0].token", "must be at least 16 printable characters without spaces")) {

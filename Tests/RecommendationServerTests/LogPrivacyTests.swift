@@ -32,6 +32,7 @@ struct LogPrivacyTests {
         let adminToken = "log-admin-" + UUID().uuidString
         let privacyToken = "log-privacy-" + UUID().uuidString
         let wrongToken = "log-wrong-" + UUID().uuidString
+        let visitorToken = VisitorToken.mint(sessionId: sessionId, userId: userId, lifetimeSeconds: 600, key: TestServer.visitorKeys[0])
 
         let secret = try TestServer.configuration().privacy.pseudonymSecret
         let pseudonymizer = Pseudonymizer(secret: secret)
@@ -50,7 +51,9 @@ struct LogPrivacyTests {
         }) { client, _ in
             let event = #"{"eventId":"\#(TestServer.uniqueId("e"))","type":"product_view","sessionId":"\#(sessionId)","userId":"\#(userId)","itemId":"p-00001"}"#
             #expect(try await client.postJSON("/v1/events", event).status == .accepted)
-            let recommended = try await client.getJSON("/v1/recommend?sessionId=\(sessionId)&userId=\(userId)&itemId=p-00002&debug=true")
+            // Debug output needs an admin token; the user then comes from a visitor token.
+            let debugHeaders: HTTPFields = [StorefrontAuthenticator.visitorTokenHeader: visitorToken, .authorization: "Bearer \(adminToken)"]
+            let recommended = try await client.getJSON("/v1/recommend?sessionId=\(sessionId)&itemId=p-00002&debug=true", headers: debugHeaders)
             #expect(recommended.status == .ok)
             #expect(try await client.postJSON("/v1/recommend", #"{"sessionId":"\#(sessionId)","userId":"\#(userId)"}"#).status == .ok)
             let recommendationId = try #require(recommended.body.firstMatch(of: /"recommendationId":"([^"]+)"/)?.1)
@@ -74,7 +77,7 @@ struct LogPrivacyTests {
 
         let lines = capture.all
         #expect(lines.count > 50, "trace level logs plenty; got \(lines.count) lines")
-        for secret in [userId, sessionId, birthDate, adminToken, privacyToken, wrongToken] {
+        for secret in [userId, sessionId, birthDate, adminToken, privacyToken, wrongToken, TestServer.storefrontKey, visitorToken] {
             let leaking = lines.filter { $0.contains(secret) }
             #expect(leaking.isEmpty, "\(secret) appears in \(leaking.count) lines, e.g. \(leaking.first ?? "")")
         }

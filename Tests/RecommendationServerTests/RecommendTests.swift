@@ -78,7 +78,12 @@ struct RecommendTests {
             for (user, expectWine) in [("demo-adult", true), ("demo-minor", false)] {
                 let session = TestServer.uniqueId("s")
                 _ = try await client.postJSON("/v1/events", viewEvents(session: session, items: Array(wine.prefix(4)), user: user))
-                let answer = try await recommend(client, "sessionId=\(session)&userId=\(user)&region=NL&limit=20&debug=true")
+                // debug=true needs a viewer token; the user then comes from a visitor token.
+                var headers = StorefrontCredentialTests.visitor(session, user: user)
+                headers[.authorization] = "Bearer \(TestServer.viewerToken)"
+                let reply = try await client.getJSON("/v1/recommend?sessionId=\(session)&region=NL&limit=20&debug=true", headers: headers)
+                #expect(reply.status == .ok, "\(reply.body)")
+                let answer = try JSONDecoder().decode(RecommendationResponse.self, from: Data(reply.body.utf8))
                 let shown = answer.items.filter { catalog.products[$0.itemId]?.category == "wine_spirits" }
                 if expectWine {
                     #expect(!shown.isEmpty, "the adult should see wine")

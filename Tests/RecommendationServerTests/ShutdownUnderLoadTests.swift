@@ -41,6 +41,8 @@ struct ShutdownUnderLoadTests {
             // Longer than the outage: events sent while the broker is down wait for it and are
             // answered 202 once it is back, while the server drains after SIGTERM.
             "SESSIONRANK_EVENTS_ACK_TIMEOUT_MILLISECONDS": "5000",
+            // requestId below may only be named with the storefront key.
+            "SESSIONRANK_ADMIN_TOKENS": "shutdown-test:storefront:\(TestServer.storefrontKey)",
         ], name: "shutdown")
         let run = TestServer.uniqueId("term")
         let clock = ContinuousClock()
@@ -82,7 +84,9 @@ struct ShutdownUnderLoadTests {
                             // The page view this call records has a predictable id: view-<requestId>-<itemId>.
                             let item = String(format: "p-%05d", 1 + number % 500)
                             ids = ["view-\(run)-r\(number)-\(item)"]
-                            request = ProbeRequest(path: "/v1/recommend?sessionId=\(run)-s\(worker)&itemId=\(item)&requestId=\(run)-r\(number)&limit=10")
+                            request = ProbeRequest(
+                                path: "/v1/recommend?sessionId=\(run)-s\(worker)&itemId=\(item)&requestId=\(run)-r\(number)&limit=10",
+                                headers: [("Authorization", "Bearer \(TestServer.storefrontKey)")])
                         }
                         var outcome: ProbeOutcome = .refused
                         if let open = connection, open.isOpen {

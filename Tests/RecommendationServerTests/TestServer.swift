@@ -11,6 +11,16 @@ import Testing
 /// Builds the real service against the local stack the test script started.
 enum TestServer {
     static let privacyToken = "privacy-token-for-tests-0123456789"
+    /// The storefront backend's server key: getJSON and postJSON send it unless told otherwise,
+    /// so suites that name userId or requestId call as the storefront backend does.
+    static let storefrontKey = "storefront-key-for-tests-0123456789"
+    static let viewerToken = "viewer-token-for-tests-0123456789"
+    /// Two visitor token keys, as during a rotation.
+    static let visitorKeys = [
+        VisitorTokenKey(kid: "test-2025", secret: Array("visitor-key-one-for-tests-0123456789abcdef".utf8)),
+        VisitorTokenKey(kid: "test-2026", secret: Array("visitor-key-two-for-tests-0123456789abcdef".utf8)),
+    ]
+    static let storefrontHeaders: HTTPFields = [.authorization: "Bearer \(storefrontKey)"]
 
     static let logger: Logger = {
         var logger = Logger(label: "test.server")
@@ -36,7 +46,12 @@ enum TestServer {
         // Every in-process test client is the same "unknown" peer; the limiter has its own tests.
         configuration.rateLimit.requestsPerSecond = 0
         // The privacy endpoints need a token of role privacy; suites that test tokens set their own.
-        configuration.admin.tokens = [AdminToken(name: "test-privacy", role: .privacy, token: privacyToken)]
+        configuration.admin.tokens = [
+            AdminToken(name: "test-privacy", role: .privacy, token: privacyToken),
+            AdminToken(name: "test-storefront", role: .storefront, token: storefrontKey),
+            AdminToken(name: "test-viewer", role: .viewer, token: viewerToken),
+        ]
+        configuration.storefront.visitorTokenKeys = visitorKeys
         // Some suites fire a thousand requests at once on purpose; admission control has its own tests.
         configuration.http.maxInFlightRequests = 0
         return configuration
@@ -53,6 +68,10 @@ enum TestServer {
         var configuration = try configuration()
         let ownSnapshots = configuration.model.snapshotDirectory
         configure(&configuration)
+        // Suites that bring their own tokens still get the storefront key the helpers send.
+        if !configuration.admin.tokens.contains(where: { $0.role == .storefront }) {
+            configuration.admin.tokens.append(AdminToken(name: "test-storefront", role: .storefront, token: storefrontKey))
+        }
         // The snapshot the app writes on shutdown is only kept when the test chose the folder.
         defer { try? FileManager.default.removeItem(atPath: ownSnapshots) }
         let components = try ServerComponents(configuration: configuration, metricsRegistry: PrometheusCollectorRegistry(), logger: logger)
@@ -76,14 +95,18 @@ enum TestServer {
 
 extension TestClientProtocol {
     @discardableResult
-    func postJSON(_ uri: String, _ json: String) async throws -> (status: HTTPResponse.Status, body: String) {
-        try await execute(uri: uri, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: json)) { response in
+    func postJSON(
+        _ uri: String, _ json: String, headers: HTTPFields = TestServer.storefrontHeaders
+    ) async throws -> (status: HTTPResponse.Status, body: String) {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: json)) { response in
             (response.status, String(buffer: response.body))
         }
     }
 
-    func getJSON(_ uri: String) async throws -> (status: HTTPResponse.Status, body: String) {
-        try await execute(uri: uri, method: .get) { response in (response.status, String(buffer: response.body)) }
+    func getJSON(_ uri: String, headers: HTTPFields = TestServer.storefrontHeaders) async throws -> (status: HTTPResponse.Status, body: String) {
+        try await execute(uri: uri, method: .get, headers: headers) { response in (response.status, String(buffer: response.body)) }
     }
 
     /// A call to a privacy endpoint, with the test privacy token unless another (or none) is given.

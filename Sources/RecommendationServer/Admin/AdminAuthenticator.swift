@@ -14,8 +14,28 @@ public struct AdminAuthenticator: Sendable {
 
     /// The caller's name, when its token allows `role`; otherwise 401 (no or unknown token) or 403.
     public func authorize(_ request: Request, role required: AdminRole) throws(APIError) -> String {
-        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+        try authorize(request, anyOf: [required])
+    }
+
+    /// The caller's name, when its token has one of `roles` (or one that allows one of them).
+    public func authorize(_ request: Request, anyOf roles: [AdminRole]) throws(APIError) -> String {
+        guard let match = try identify(request) else {
             throw Self.unauthorized("requires Authorization: Bearer <admin token>")
+        }
+        guard roles.contains(where: match.role.allows) else {
+            throw APIError(
+                status: .forbidden, code: "forbidden", field: "Authorization",
+                message: "role \(match.role.rawValue) may not do this; requires \(roles.map(\.rawValue).joined(separator: " or "))")
+        }
+        return match.name
+    }
+
+    /// Who the `Authorization: Bearer` header names: nil without the header, 401 for a
+    /// malformed header or a token that is not configured.
+    public func identify(_ request: Request) throws(APIError) -> (name: String, role: AdminRole)? {
+        guard let header = request.headers[.authorization] else { return nil }
+        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw Self.unauthorized("requires Authorization: Bearer <token>")
         }
         let presented = Array(SHA256.hash(data: Data(header.dropFirst(7).utf8)))
         // Every entry is compared, so the time taken does not say which one matched.
@@ -24,12 +44,7 @@ public struct AdminAuthenticator: Sendable {
             match = (entry.name, entry.role)
         }
         guard let match else { throw Self.unauthorized("the token is not valid") }
-        guard match.role.allows(required) else {
-            throw APIError(
-                status: .forbidden, code: "forbidden", field: "Authorization",
-                message: "role \(match.role.rawValue) may not do this; requires \(required.rawValue)")
-        }
-        return match.name
+        return match
     }
 
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
@@ -39,7 +54,7 @@ public struct AdminAuthenticator: Sendable {
         return difference == 0
     }
 
-    private static func unauthorized(_ message: String) -> APIError {
+    static func unauthorized(_ message: String) -> APIError {
         APIError(
             status: .unauthorized, code: "unauthorized", field: "Authorization", message: message,
             headers: [.wwwAuthenticate: #"Bearer realm="sessionrank-admin""#])

@@ -4,10 +4,13 @@ import Yams
 /// Roles of the bearer tokens. A viewer reads, validates and previews the ranking config; an
 /// editor also changes it. `privacy` is apart: it alone reaches the privacy endpoints (consent,
 /// export, erasure, session view), which expose personal data, and it cannot touch the ranking.
+/// `storefront` is the server key of the storefront backend: it may name `userId` and
+/// `requestId` on the storefront endpoints, and reaches nothing else.
 public enum AdminRole: String, Sendable, Equatable, CaseIterable {
     case viewer
     case editor
     case privacy
+    case storefront
 
     /// Whether a token of this role may do what `required` may.
     public func allows(_ required: AdminRole) -> Bool {

@@ -44,15 +44,16 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
     router.add(middleware: AccessLogMiddleware(pseudonymizer: pseudonymizer))
     // One token list for the admin API and the privacy endpoints; the role decides what a token reaches.
     let auth = AdminAuthenticator(tokens: configuration.admin.tokens)
+    let storefront = StorefrontAuthenticator(tokens: auth, settings: configuration.storefront)
     HealthRoutes(probe: dependencies.readiness).register(in: router)
     MetricsEndpoint(registry: dependencies.metrics.registry).register(in: router)
-    EventRoutes(ingestor: dependencies.ingestor, maxBodyBytes: dependencies.configuration.http.maxBodyBytes).register(in: router)
+    EventRoutes(ingestor: dependencies.ingestor, auth: storefront, maxBodyBytes: dependencies.configuration.http.maxBodyBytes).register(in: router)
     PrivacyRoutes(
         auth: auth, sessions: dependencies.sessions, users: dependencies.users, enricher: dependencies.enricher,
         sessionSettings: dependencies.configuration.sessions, pseudonymizer: pseudonymizer
     ).register(in: router)
     RecommendRoutes(
-        service: dependencies.recommender, feedback: dependencies.feedback, metrics: dependencies.metrics,
+        service: dependencies.recommender, auth: storefront, feedback: dependencies.feedback, metrics: dependencies.metrics,
         limits: dependencies.configuration.events, settings: dependencies.configuration.recommend,
         maxBodyBytes: dependencies.configuration.http.maxBodyBytes, pseudonymizer: pseudonymizer
     ).register(in: router)

@@ -196,6 +196,16 @@ extension ServiceConfiguration {
         configuration.admin.reloadSeconds = try admin.int("reloadSeconds", default: defaults.admin.reloadSeconds, in: 1...3_600)
         try admin.rejectUnknownKeys()
 
+        let storefront = try root.section("storefront")
+        configuration.storefront.allowAnonymous = try storefront.bool("allowAnonymous", default: defaults.storefront.allowAnonymous)
+        configuration.storefront.visitorTokenKeys = try VisitorTokenKey.parse(
+            node: storefront.node("visitorTokenKeys"), environment: environment["SESSIONRANK_STOREFRONT_VISITOR_TOKEN_KEYS"])
+        configuration.storefront.visitorTokenMaxLifetimeSeconds = try storefront.int(
+            "visitorTokenMaxLifetimeSeconds", default: defaults.storefront.visitorTokenMaxLifetimeSeconds, in: 60...86_400)
+        configuration.storefront.clockSkewSeconds = try storefront.int(
+            "clockSkewSeconds", default: defaults.storefront.clockSkewSeconds, in: 0...300)
+        try storefront.rejectUnknownKeys()
+
         let shutdown = try root.section("shutdown")
         configuration.shutdown.deadlineSeconds = try shutdown.int("deadlineSeconds", default: defaults.shutdown.deadlineSeconds, in: 1...3_600)
         try shutdown.rejectUnknownKeys()

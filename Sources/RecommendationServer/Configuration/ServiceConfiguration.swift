@@ -18,6 +18,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var recommend = RecommendSettings()
     public var model = ModelSettings()
     public var admin = AdminSettings()
+    public var storefront = StorefrontSettings()
     public var shutdown = ShutdownSettings()
 
     public init() {}
@@ -145,5 +146,17 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var tokens: [AdminToken] = []
         /// How often a replica checks PostgreSQL and the ranking file for a newer ranking config.
         public var reloadSeconds = 5
+    }
+
+    public struct StorefrontSettings: Sendable, Equatable {
+        /// Calls without a storefront key or visitor token that name only a session are served.
+        /// Off: every storefront call needs one of the two.
+        public var allowAnonymous = true
+        /// HMAC keys of the visitor tokens, by `kid`; none means visitor tokens are refused.
+        public var visitorTokenKeys: [VisitorTokenKey] = []
+        /// The longest lifetime (`exp` minus `iat`, or minus now) a visitor token may have.
+        public var visitorTokenMaxLifetimeSeconds = 3_600
+        /// Tolerance for the minting backend's clock on `exp`, `nbf` and `iat`.
+        public var clockSkewSeconds = 30
     }
 }

@@ -11,6 +11,13 @@ public struct PreviewRequest: Decodable, Sendable {
     public var limit: Int?
     public var context: EventContext?
     public var draft: String
+
+    /// A preview ranks either a stored session or a list of items.
+    func requireOneSource() throws(APIError) {
+        guard (sessionId == nil) != (items == nil) else {
+            throw APIError(status: .badRequest, code: "invalid_field", field: "sessionId", message: "give exactly one of sessionId or items")
+        }
+    }
 }
 
 public struct PreviewResponse: Encodable, Sendable {
@@ -46,9 +53,7 @@ public struct PreviewResponse: Encodable, Sendable {
 
 extension RecommendationService {
     public func preview(_ preview: PreviewRequest, draft: RankingPolicy, now: Date = Date()) async throws(APIError) -> PreviewResponse {
-        guard (preview.sessionId == nil) != (preview.items == nil) else {
-            throw APIError(status: .badRequest, code: "invalid_field", field: "sessionId", message: "give exactly one of sessionId or items")
-        }
+        try preview.requireOneSource()
         let limit = preview.limit ?? settings.defaultLimit
         guard (1...settings.maxLimit).contains(limit) else {
             throw APIError(status: .badRequest, code: "invalid_field", field: "limit", message: "must be from 1 to \(settings.maxLimit)")

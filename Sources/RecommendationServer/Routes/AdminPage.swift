@@ -37,7 +37,7 @@ struct AdminPage: Sendable {
         <button id="validate">Validate</button> <button id="activate">Activate</button> <span id="result"></span></p>
 
         <h2>Preview the draft</h2>
-        <p>Session id <input id="session" size="24"> or viewed items <input id="items" size="40" placeholder="p-00005,p-00011">
+        <p>Session id (needs a privacy token) <input id="session" size="24"> or viewed items <input id="items" size="40" placeholder="p-00005,p-00011">
         placement <select id="placement"><option>home</option><option>product</option><option>cart</option><option>search</option></select>
         <button id="preview">Preview</button></p>
         <table id="previewTable"></table>

@@ -70,7 +70,8 @@ struct AdminRoutes: Sendable {
             return try Self.json(Validated(valid: true, configVersion: policy.version))
         }
         group.post("/preview") { request, _ -> Response in
-            _ = try auth.authorize(request, role: .viewer)
+            // Who may preview depends on the body: the role is checked in two steps.
+            _ = try auth.authorize(request, anyOf: [.viewer, .privacy])
             let body = try await request.collectBody(limit: maxBodyBytes)
             let preview: PreviewRequest
             do { preview = try JSONDecoder().decode(PreviewRequest.self, from: body) } catch {
@@ -78,6 +79,7 @@ struct AdminRoutes: Sendable {
                     status: .badRequest, code: "invalid_body", field: "<body>",
                     message: "must be JSON {sessionId | items, draft, userId?, placement?, limit?, context?}: \(error)")
             }
+            try Self.authorizePreview(preview, request: request, auth: auth)
             let draft = try Self.validate(preview.draft)
             return try Self.json(try await recommender.preview(preview, draft: draft))
         }
@@ -113,6 +115,20 @@ struct AdminRoutes: Sendable {
         guard let stored else { throw APIError(status: .internalServerError, code: "not_stored", message: "the config was not stored") }
         reloader.activate(stored)
         return try Self.json(ConfigView(stored), status: .ok, headers: [.eTag: Self.etag(stored.version)])
+    }
+
+    /// A preview of a real session or user shows that person's history and the rules that apply
+    /// to them: personal data, so it needs the `privacy` role. A list of items needs `viewer`.
+    static func authorizePreview(_ preview: PreviewRequest, request: Request, auth: AdminAuthenticator) throws(APIError) {
+        try preview.requireOneSource()
+        let personal = preview.sessionId != nil ? "sessionId" : preview.userId != nil ? "userId" : nil
+        let required: AdminRole = personal == nil ? .viewer : .privacy
+        guard let caller = try auth.identify(request), caller.role.allows(required) else {
+            throw APIError(
+                status: .forbidden, code: "forbidden", field: personal ?? "Authorization",
+                message: personal.map { "a preview that names \($0) shows a real visitor's data; requires privacy" }
+                    ?? "a preview of items requires viewer")
+        }
     }
 
     // MARK: Request and response shapes

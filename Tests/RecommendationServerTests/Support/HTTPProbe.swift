@@ -12,6 +12,8 @@ struct ProbeRequest: Sendable {
     var method: HTTPMethod = .GET
     var path: String
     var body: String? = nil
+    /// Extra request headers, e.g. the storefront key.
+    var headers: [(String, String)] = []
 }
 
 struct ProbeResponse: Sendable {
@@ -133,6 +135,7 @@ final class ProbeConnection: Sendable {
         let reused = isReused
         var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path)
         head.headers.add(name: "Host", value: "127.0.0.1")
+        for (name, value) in request.headers { head.headers.add(name: name, value: value) }
         var body: ByteBuffer?
         if let text = request.body {
             body = ByteBuffer(string: text)

@@ -17,7 +17,7 @@ struct CapacityCommand: AsyncParsableCommand {
         let settings = scenario.capacity ?? CapacitySettings()
         progress("capacity search against \(scenario.target) for health + \(settings.endpoints.map(\.rawValue).joined(separator: ", "))")
         let capacity = try await CapacityRunner.run(
-            scenario: scenario, catalog: catalog, environment: ProcessInfo.processInfo.environment, progress: { progress($0) })
+            scenario: scenario, catalog: catalog, environment: options.environment(), progress: { progress($0) })
         try await stub?.shutdown()
         let empty = SummaryBuilder.endpoint(name: "overall", recorder: EndpointRecorder(), durationSeconds: 1)
         var summary = RunSummary(

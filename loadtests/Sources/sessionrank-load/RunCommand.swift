@@ -13,7 +13,7 @@ struct RunCommand: AsyncParsableCommand {
         let stub = try await options.startStubIfAsked(&scenario)
         let catalog = try options.loadCatalog(scenario)
         progress("running '\(scenario.name)' against \(scenario.target): \(scenario.warmupSeconds) s warm-up + \(scenario.durationSeconds) s measured")
-        let output = try await LoadRunner.run(scenario: scenario, catalog: catalog, environment: ProcessInfo.processInfo.environment)
+        let output = try await LoadRunner.run(scenario: scenario, catalog: catalog, environment: options.environment())
         try await stub?.shutdown()
         try ResultWriter.write(output.summary, recorder: output.recorder, to: options.out)
         print(TextSummary.render(output.summary))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoadCore
+import LoadDriver
 import LoadStub
 
 /// Options shared by `run` and `capacity`: which scenario, against what, written where.
@@ -32,6 +33,9 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Directory for summary.json, .hgrm files and report.html.")
     var out: String = "loadtests/results/latest"
 
+    @Option(help: "The service's storefront key (role storefront), sent as Authorization: Bearer on /v1 calls; planned test users name userId, which needs it. Default: $SESSIONRANK_LOAD_STOREFRONT_KEY.")
+    var storefrontKey: String?
+
     @Flag(help: "Start the built-in stub server on a free loopback port and target it (tests the harness itself).")
     var stub = false
 
@@ -48,6 +52,13 @@ struct ScenarioOptions: ParsableArguments {
         }
         try ScenarioLoader.validate(s)
         return s
+    }
+
+    /// The process environment, with --storefront-key in the variable the runner reads.
+    func environment() -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        if let storefrontKey { environment[LoadRunner.storefrontKeyVariable] = storefrontKey }
+        return environment
     }
 
     func loadCatalog(_ scenario: Scenario) throws -> Catalog? {

@@ -12,6 +12,9 @@ public struct RunOutput: Sendable {
 /// Runs one scenario against the service: plans the timelines, starts one worker per
 /// client thread at a common instant, merges what they recorded.
 public enum LoadRunner {
+    /// The service's storefront key (role `storefront`): test users name userId, which needs it.
+    public static let storefrontKeyVariable = "SESSIONRANK_LOAD_STOREFRONT_KEY"
+
     public static func run(scenario: Scenario, catalog: Catalog?, environment: [String: String]) async throws -> RunOutput {
         try ScenarioLoader.validate(scenario)
         let target = try LoopbackTarget(url: scenario.target)
@@ -38,6 +41,7 @@ public enum LoadRunner {
             let promise = loop.makePromise(of: WorkerResult.self)
             let input = WorkerInput(
                 scenario: scenario, plan: plan, target: target, catalog: catalog, adminTokens: adminTokens,
+                storefrontKey: environment[LoadRunner.storefrontKeyVariable].flatMap { $0.isEmpty ? nil : $0 },
                 seed: root.derived(UInt64(1000 + index)).seedValue, runTag: runTag, startUptime: startUptime)
             loop.execute {
                 Worker(eventLoop: loop, input: input, done: promise).start()

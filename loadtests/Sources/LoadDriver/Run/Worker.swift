@@ -81,6 +81,9 @@ final class Worker {
 
     /// Sends one request, recording it under its endpoint; `completion` sees the outcome and the response.
     func send(_ request: OutgoingRequest, intended: UInt64, completion: @escaping (Outcome, IncomingResponse?) -> Void) {
+        var request = request
+        // Planned users name userId, which the service takes only with the storefront key.
+        if request.bearerToken == nil, request.uri.hasPrefix("/v1/") { request.bearerToken = input.storefrontKey }
         outstanding += 1
         let endpoint = request.endpoint
         recorder.recordIntended(endpoint: endpoint, intendedNanos: intended)

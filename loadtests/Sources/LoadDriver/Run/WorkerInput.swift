@@ -8,6 +8,8 @@ struct WorkerInput: Sendable {
     var catalog: Catalog?
     /// Bearer tokens for admin workloads, by workload index (read from the environment once).
     var adminTokens: [Int: String]
+    /// The storefront key for /v1 calls (`SESSIONRANK_LOAD_STOREFRONT_KEY` or `--storefront-key`).
+    var storefrontKey: String?
     var seed: UInt64
     var runTag: String
     /// The common start of every thread's timeline, in uptime nanoseconds.
