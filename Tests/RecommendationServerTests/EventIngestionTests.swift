@@ -237,17 +237,23 @@ struct EventIngestionTests {
     func erasureCoversManySessions() async throws {
         try await TestServer.withApp { client, components in
             let user = TestServer.uniqueId("user")
-            #expect(try await client.privacyCall(.put, "/v1/users/\(user)/consent", body: #"{"personalization":true,"analytics":true}"#).status == .ok)
+            let consent = try await client.privacyCall(.put, "/v1/users/\(user)/consent", body: #"{"personalization":true,"analytics":true}"#)
+            #expect(consent.status == .ok)
             let sessions = (0..<150).map { _ in TestServer.uniqueId("s") }
             for batch in stride(from: 0, to: sessions.count, by: 50) {
                 let events = sessions[batch..<batch + 50].map {
                     event(TestServer.uniqueId("e"), "product_view", session: $0, item: "p-00004", extra: #","userId":"\#(user)""#)
                 }
-                #expect(try await client.postJSON("/v1/events", "[" + events.joined(separator: ",") + "]").status == .accepted)
+                let answer = try await client.postJSON("/v1/events", "[" + events.joined(separator: ",") + "]")
+                #expect(answer.status == .accepted, "\(answer.body)")
             }
             #expect(Set(try await components.dependencies.sessions.sessions(ofUser: user)) == Set(sessions))
-            #expect(try await client.privacyCall(.delete, "/v1/users/\(user)/data").status == .ok)
-            for session in sessions { #expect(try await components.dependencies.sessions.session(session).isEmpty) }
+            let erasure = try await client.privacyCall(.delete, "/v1/users/\(user)/data")
+            #expect(erasure.status == .ok)
+            for session in sessions {
+                let left = try await components.dependencies.sessions.session(session)
+                #expect(left.isEmpty, "session \(session) survived the erasure")
+            }
         }
     }
 
