@@ -86,6 +86,8 @@ public struct EventEnricher: Sendable {
             if let userId = requests.value(for: id)??.userId, users.value(for: userId) == nil { missingUsers.insert(userId) }
         }
         guard !missingRequests.isEmpty || !missingUsers.isEmpty else { return .complete }
+        // A profile change announced while the look-up runs may not be in what it read.
+        let generation = users.generation
         do {
             let source = self.source
             let (requestIds, userIds) = (missingRequests.sorted(), missingUsers.sorted())
@@ -97,7 +99,9 @@ public struct EventEnricher: Sendable {
             for request in found.requests.values {
                 if let userId = request.userId { missingUsers.insert(userId) }
             }
-            for id in missingUsers.union(found.users.keys) { users.insert(found.users[id], for: id) }
+            // If one was announced, the profiles are not cached; their events go on without a
+            // profile, which is the no-consent case: better once unpersonalised than stale.
+            for id in missingUsers.union(found.users.keys) { users.insert(found.users[id], for: id, unlessChangedSince: generation) }
             return .complete
         } catch is DeadlineExceeded {
             logger.warning("enrichment timed out", metadata: ["budget": "\(budget)"])
@@ -110,4 +114,7 @@ public struct EventEnricher: Sendable {
 
     /// Forgets a user, e.g. after a consent change or erasure.
     public func invalidate(userId: String) { users.remove(userId) }
+
+    /// Forgets every profile, when changes may have been missed (the change listener reconnected).
+    public func invalidateAllProfiles() { users.removeAll() }
 }
