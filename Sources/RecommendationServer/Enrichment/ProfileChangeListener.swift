@@ -80,9 +80,16 @@ public final class ProfileChangeListener: Service, Sendable {
     /// throws when the connection ends.
     private func listenOnce() async throws {
         let id = connectionIDs.wrappingAdd(1, ordering: .relaxed).newValue
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
+        // At trace PostgresNIO prints every backend message, and a notification's payload is a
+        // user id: the connection logs no finer than debug, whatever the service's level.
+        let connectionLogger = {
+            var capped = logger
+            capped.logLevel = max(logger.logLevel, .debug)
+            return capped
+        }()
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: id, logger: connectionLogger)
         do {
-            let pid = try await connection.query("SELECT pg_backend_pid()", logger: logger).collect().first?.decode(Int32.self)
+            let pid = try await connection.query("SELECT pg_backend_pid()", logger: connectionLogger).collect().first?.decode(Int32.self)
             try await connection.listen(on: PostgresUserStore.profileChangeChannel) { notifications in
                 // LISTEN is in effect here, so nothing changed after this clear goes unheard.
                 enricher.invalidateAllProfiles()
@@ -109,7 +116,7 @@ public final class ProfileChangeListener: Service, Sendable {
                         while true {
                             try await Task.sleep(for: self.timing.heartbeat)
                             try await withDeadline(self.timing.heartbeatTimeout) {
-                                _ = try await connection.query("SELECT 1", logger: self.logger).collect()
+                                _ = try await connection.query("SELECT 1", logger: connectionLogger).collect()
                             }
                         }
                     }
