@@ -22,7 +22,7 @@ struct ProfileChangeTests {
                 try await Self.waitForListeners(componentsA, componentsB)
                 for change in [ProfileChange.withdrawal, .erasure] {
                     let user = TestServer.uniqueId("user")
-                    #expect(try await replicaA.privacyCall(.put, "/v1/users/\(user)/consent", body: #"{"personalization":true}"#).status == .ok)
+                    try await Self.grantConsent(user, through: replicaA, heardBy: componentsB)
                     // B looks the profile up once and caches it (the TTL is a minute).
                     #expect(try await Self.stores(replicaB, user: user), "\(change): B stores a consenting user's event")
                     let heardBefore = componentsB.profileChanges.status.notifications
@@ -47,7 +47,7 @@ struct ProfileChangeTests {
                 let before = components.profileChanges.status
                 let pid = try #require(before.backendPID)
                 let user = TestServer.uniqueId("user")
-                #expect(try await client.privacyCall(.put, "/v1/users/\(user)/consent", body: #"{"personalization":true}"#).status == .ok)
+                try await Self.grantConsent(user, through: client, heardBy: components)
                 #expect(try await Self.stores(client, user: user))
                 // A change nobody announces, as if its notification was sent while the listener was away.
                 _ = try await sql.query("UPDATE users SET consent_personalization = false WHERE id = \(user)").collect()
@@ -67,7 +67,7 @@ struct ProfileChangeTests {
 
                 // Later changes still arrive: one announced by hand, as another replica would.
                 let later = TestServer.uniqueId("user")
-                #expect(try await client.privacyCall(.put, "/v1/users/\(later)/consent", body: #"{"personalization":true}"#).status == .ok)
+                try await Self.grantConsent(later, through: client, heardBy: components)
                 #expect(try await Self.stores(client, user: later))
                 try await sql.withTransaction(logger: TestServer.logger) { connection in
                     try await connection.query("UPDATE users SET consent_personalization = false WHERE id = \(later)", logger: TestServer.logger)
@@ -89,6 +89,15 @@ struct ProfileChangeTests {
         let answer = try await client.postJSON("/v1/events", event)
         #expect(answer.status == .accepted, "\(answer.body)")
         return try await client.privacyCall(.get, "/v1/sessions/\(session)").status == .ok
+    }
+
+    /// Grants consent and waits until `listener` has heard of it: a look-up running while an
+    /// eviction arrives is not cached, and the next step needs the profile cached.
+    static func grantConsent(_ user: String, through client: some TestClientProtocol, heardBy listener: ServerComponents) async throws {
+        let heardBefore = listener.profileChanges.status.notifications
+        #expect(try await client.privacyCall(.put, "/v1/users/\(user)/consent", body: #"{"personalization":true}"#).status == .ok)
+        let heard = try await waitUntil(within: .seconds(5)) { listener.profileChanges.status.notifications > heardBefore }
+        try #require(heard != nil, "the replica hears of the consent it was given")
     }
 
     static func waitForListeners(_ components: ServerComponents...) async throws {
