@@ -80,6 +80,8 @@ public struct ServerComponents: Sendable {
     public let modelUpdater: ModelUpdater
     public let snapshotWriter: SnapshotWriter
     public let rankingConfig: RankingConfigReloader
+    /// Evicts profiles on consent changes and erasures made through any replica.
+    public let profileChanges: ProfileChangeListener
     /// The producer of both topics (its queue depth and delivery counts are what fault tests watch).
     public let kafka: KafkaProducer
 
@@ -123,6 +125,9 @@ public struct ServerComponents: Sendable {
             budget: .milliseconds(configuration.enrichment.budgetMilliseconds),
             logger: logger
         )
+        profileChanges = ProfileChangeListener(
+            configuration: try makePostgresConnectionConfiguration(configuration.postgres), enricher: enricher, metrics: metrics,
+            logger: logger)
         let sessionBudget = Duration.milliseconds(configuration.redis.commandTimeoutMilliseconds * 2)
         let ingestor = EventIngestor(
             decoder: EventBatchDecoder(limits: configuration.events),
@@ -161,7 +166,7 @@ public struct ServerComponents: Sendable {
         dependencies.kpis = kpis
         var services: [any Service] = [
             clients.redis, clients.postgres, clients.kafka, KafkaMetricsCollector(producer: clients.kafka, metrics: metrics),
-            catalogRefresher, rankingConfig,
+            catalogRefresher, rankingConfig, profileChanges,
             ModelMetricsCollector(model: model, metrics: metrics, updater: configuration.model.learnFromLog ? modelUpdater : nil),
         ]
         if configuration.model.learnFromLog {

@@ -42,6 +42,18 @@ public func makePostgresClient(_ settings: ServiceConfiguration.PostgresSettings
     return PostgresClient(configuration: configuration, backgroundLogger: logger)
 }
 
+/// The settings of a single dedicated connection (the profile change listener), from the same
+/// URL and with the same TLS choice and connect timeout as the pool above: keep the two in step.
+public func makePostgresConnectionConfiguration(_ settings: ServiceConfiguration.PostgresSettings) throws -> PostgresConnection.Configuration {
+    let connection = try PostgresConnectionSettings(url: settings.url)
+    var configuration = PostgresConnection.Configuration(
+        host: connection.host, port: connection.port, username: connection.username,
+        password: connection.password, database: connection.database, tls: .disable
+    )
+    configuration.options.connectTimeout = .milliseconds(Int64(max(settings.queryTimeoutMilliseconds * 10, 1_000)))
+    return configuration
+}
+
 public func makeKafkaProducer(_ settings: ServiceConfiguration.KafkaSettings, logger: Logger) throws -> KafkaProducer {
     let configuration = KafkaProducerConfiguration(
         bootstrapServers: settings.bootstrapServers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },

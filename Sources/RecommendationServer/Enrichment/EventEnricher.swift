@@ -54,12 +54,12 @@ public struct EventEnricher: Sendable {
         guard !requestIds.isEmpty || !userIds.isEmpty else {
             return events.map { EnrichedEvent(event: $0, status: .notNeeded, userId: nil) }
         }
-        let status = await fill(requestIds: requestIds, userIds: userIds, budget: budget)
+        let (status, fresh) = await fill(requestIds: requestIds, userIds: userIds, budget: budget)
 
         return events.map { event in
             let request = event.requestId.flatMap { requests.value(for: $0) ?? nil }
             let userId = event.userId ?? request?.userId
-            let profile = userId.flatMap { users.value(for: $0) ?? nil }
+            let profile = userId.flatMap { knownProfile(of: $0, fresh: fresh) }
             return EnrichedEvent(event: event, status: status, userId: userId, request: request, profile: profile)
         }
     }
@@ -70,22 +70,33 @@ public struct EventEnricher: Sendable {
         let requestIds: Set<String> = requestId.map { [$0] } ?? []
         let userIds: Set<String> = userId.map { [$0] } ?? []
         guard !requestIds.isEmpty || !userIds.isEmpty else { return VisitorLookup(status: .notNeeded) }
-        let status = await fill(requestIds: requestIds, userIds: userIds, budget: budget)
+        let (status, fresh) = await fill(requestIds: requestIds, userIds: userIds, budget: budget)
         let request = requestId.flatMap { requests.value(for: $0) ?? nil }
         let resolvedUser = userId ?? request?.userId
-        let profile = resolvedUser.flatMap { users.value(for: $0) ?? nil }
+        let profile = resolvedUser.flatMap { knownProfile(of: $0, fresh: fresh) }
         return VisitorLookup(status: status, userId: resolvedUser, request: request, profile: profile)
     }
 
-    /// Puts every id not yet cached into the caches with one look-up; says how that went.
-    private func fill(requestIds: Set<String>, userIds: Set<String>, budget: Duration) async -> EnrichedEvent.Status {
+    /// What this call read for the user, else the cached profile (nil: none, or unknown).
+    private func knownProfile(of userId: String, fresh: [String: UserProfile?]) -> UserProfile? {
+        if let read = fresh[userId] { return read }
+        return users.value(for: userId) ?? nil
+    }
+
+    /// Puts every id not yet cached into the caches with one look-up; says how that went, and
+    /// returns the profiles it read, which this call uses even when they could not be cached.
+    private func fill(
+        requestIds: Set<String>, userIds: Set<String>, budget: Duration
+    ) async -> (EnrichedEvent.Status, [String: UserProfile?]) {
         let missingRequests = requestIds.filter { requests.value(for: $0) == nil }
         var missingUsers = userIds.filter { users.value(for: $0) == nil }
         // Users behind cached requests may still need a look-up.
         for id in requestIds {
             if let userId = requests.value(for: id)??.userId, users.value(for: userId) == nil { missingUsers.insert(userId) }
         }
-        guard !missingRequests.isEmpty || !missingUsers.isEmpty else { return .complete }
+        guard !missingRequests.isEmpty || !missingUsers.isEmpty else { return (.complete, [:]) }
+        // A profile change announced while the look-up runs may not be in what it read.
+        let generation = users.generation
         do {
             let source = self.source
             let (requestIds, userIds) = (missingRequests.sorted(), missingUsers.sorted())
@@ -97,17 +108,26 @@ public struct EventEnricher: Sendable {
             for request in found.requests.values {
                 if let userId = request.userId { missingUsers.insert(userId) }
             }
-            for id in missingUsers.union(found.users.keys) { users.insert(found.users[id], for: id) }
-            return .complete
+            // If one was announced, what was read is not cached: this call overlapped the change and
+            // may use either state, but later calls must not see the older one.
+            var fresh: [String: UserProfile?] = [:]
+            for id in missingUsers.union(found.users.keys) {
+                fresh[id] = .some(found.users[id])
+                users.insert(found.users[id], for: id, unlessChangedSince: generation)
+            }
+            return (.complete, fresh)
         } catch is DeadlineExceeded {
             logger.warning("enrichment timed out", metadata: ["budget": "\(budget)"])
-            return .timedOut
+            return (.timedOut, [:])
         } catch {
             logger.warning("enrichment failed", metadata: ["error": "\(error)"])
-            return .failed
+            return (.failed, [:])
         }
     }
 
     /// Forgets a user, e.g. after a consent change or erasure.
     public func invalidate(userId: String) { users.remove(userId) }
+
+    /// Forgets every profile, when changes may have been missed (the change listener reconnected).
+    public func invalidateAllProfiles() { users.removeAll() }
 }

@@ -30,6 +30,12 @@ public final class ServiceMetrics: Sendable {
     let feedbackDropped: Counter
     let modelVersion: Gauge
     let modelItems: Gauge
+    /// Profile change notifications heard, each evicting one user from this replica's cache.
+    let profileChangeNotifications: Counter
+    /// Connections of the profile change listener: the first, then every reconnect.
+    let profileListenerConnects: Counter
+    /// Failed connects and lost connections of the profile change listener.
+    let profileListenerFailures: Counter
 
     public init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -75,6 +81,11 @@ public final class ServiceMetrics: Sendable {
         feedbackDropped = counter("feedback_dropped", "Served or feedback records not published (local Kafka queue full).")
         modelVersion = gauge("model_version", "Version of the live model; grows with every applied change.")
         modelItems = gauge("model_items", "Items the live model knows.")
+        profileChangeNotifications = counter(
+            "profile_change_notifications", "Consent changes and erasures announced by any replica; each evicts one cached profile.")
+        profileListenerConnects = counter(
+            "profile_listener_connects", "Connections of the profile change listener (first and reconnects); each clears the profile cache.")
+        profileListenerFailures = counter("profile_listener_failures", "Failed connects or lost connections of the profile change listener.")
     }
 
     /// Records of `topic` in the log that this replica's model has not applied yet (model updater).

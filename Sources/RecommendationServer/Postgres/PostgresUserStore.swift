@@ -14,8 +14,20 @@ public struct PostgresUserStore: Sendable {
 
     /// Sets consent; creates the user row if the backend has not synced it yet. Returns the new
     /// profile from the same statement, so a concurrent erasure cannot leave nothing to return.
+    /// Every replica hears of the change at commit (see `ProfileChangeListener`), never of a rollback.
     public func setConsent(userId: String, personalization: Bool?, analytics: Bool?) async throws -> UserProfile {
-        let rows = try await client.query(
+        try await client.withTransaction(logger: logger) { connection in
+            let profile = try await Self.upsertConsent(
+                userId: userId, personalization: personalization, analytics: analytics, on: connection, logger: logger)
+            try await Self.announceChange(of: userId, on: connection, logger: logger)
+            return profile
+        }
+    }
+
+    private static func upsertConsent(
+        userId: String, personalization: Bool?, analytics: Bool?, on connection: PostgresConnection, logger: Logger
+    ) async throws -> UserProfile {
+        let rows = try await connection.query(
             """
             INSERT INTO users (id, consent_personalization, consent_analytics, consent_updated_at)
             VALUES (\(userId), \(personalization), \(analytics), now())
@@ -27,7 +39,7 @@ public struct PostgresUserStore: Sendable {
             """,
             logger: logger)
         for try await row in rows.decode((String, String?, String?, String, [String], String?, Bool?, Bool?).self) {
-            return Self.profile(row)
+            return profile(row)
         }
         // INSERT … ON CONFLICT DO UPDATE … RETURNING always yields the row.
         throw PostgresUserStoreError.noRowReturned
@@ -76,8 +88,21 @@ public struct PostgresUserStore: Sendable {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query("UPDATE backend_requests SET user_id = NULL WHERE user_id = \(userId)", logger: logger)
             let deleted = try await connection.query("DELETE FROM users WHERE id = \(userId) RETURNING id", logger: logger).collect()
+            try await Self.announceChange(of: userId, on: connection, logger: logger)
             return !deleted.isEmpty
         }
+    }
+}
+
+extension PostgresUserStore {
+    /// The channel on which a committed consent change or erasure names its user.
+    public static let profileChangeChannel = "sessionrank_profile_changes"
+
+    /// Queues a notification naming the user; PostgreSQL delivers it when the transaction commits
+    /// and drops it on rollback. The payload is the id itself: listeners are our own replicas,
+    /// on the same database that holds the id anyway (payloads are limited to 8,000 bytes; ids are far shorter).
+    static func announceChange(of userId: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_notify(\(profileChangeChannel), \(userId))", logger: logger).collect()
     }
 }
 
