@@ -35,17 +35,6 @@ public struct EventIngestor: Sendable {
     let confirmer: PublishConfirmer
     let logger: Logger
 
-    public func ingest(body: Data, now: Double = Date().timeIntervalSince1970) async throws(APIError) -> IngestionResult {
-        let outcome = try decoder.decode(body, now: now)
-        metrics.eventsRejected.increment(by: Int64(outcome.rejected.count))
-        guard !outcome.accepted.isEmpty else {
-            throw APIError(
-                status: .badRequest, code: "no_valid_events", field: outcome.rejected.first?.field,
-                message: outcome.rejected.map { "event \($0.index): \($0.field) \($0.message)" }.joined(separator: "; "))
-        }
-        return try await ingest(events: outcome.accepted.map(\.event), rejected: outcome.rejected, now: now)
-    }
-
     /// Ingests events that already passed validation.
     public func ingest(events: [StorefrontEvent], rejected: [EventRejection] = [], now: Double) async throws(APIError) -> IngestionResult {
         try checkRoom(for: events.count)
