@@ -105,12 +105,7 @@ struct LogPrivacyTests {
     }
 
     static func insertUser(_ id: String, birthDate: String) async throws {
-        var settings = ServiceConfiguration.PostgresSettings()
-        settings.url = try IntegrationEnvironment.require("SESSIONRANK_POSTGRES_URL")
-        let client = try makePostgresClient(settings, logger: TestServer.logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await withTestDatabase { client in
             try await DemoDataWriter(client: client, logger: TestServer.logger).upsert(users: [
                 DemoUser(
                     id: id, birthDate: birthDate, region: "NL", kycStatus: "verified", riskFlags: [], segment: "regular",

@@ -42,7 +42,7 @@ struct ProfileChangeTests {
     @Test("after losing its connection the listener reconnects, clears the cache and hears later changes")
     func reconnectClearsCache() async throws {
         try await TestServer.withApp { client, components in
-            try await Self.withSQL { sql in
+            try await withTestDatabase { sql in
                 try await Self.waitForListeners(components)
                 let before = components.profileChanges.status
                 let pid = try #require(before.backendPID)
@@ -113,17 +113,6 @@ struct ProfileChangeTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         return nil
-    }
-
-    static func withSQL(_ body: @Sendable (PostgresClient) async throws -> Void) async throws {
-        var settings = ServiceConfiguration.PostgresSettings()
-        settings.url = try IntegrationEnvironment.require("SESSIONRANK_POSTGRES_URL")
-        let client = try makePostgresClient(settings, logger: TestServer.logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            try await body(client)
-        }
     }
 }
 
