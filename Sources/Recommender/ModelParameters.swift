@@ -6,6 +6,12 @@ public struct ModelParameters: Codable, Sendable, Equatable {
     /// Sessions whose last event is older than this (relative to the newest event seen) leave
     /// the kNN index, which bounds memory.
     public var sessionWindowSeconds: Double = 30 * 86_400
+    /// At most this many sessions stay in the kNN index; past it the oldest created leave first.
+    /// Bounds memory whatever the storefront sends (about 1 KB per session of 20 items).
+    public var maxLiveSessions: Int = 1_000_000
+    /// At most this many distinct items are learned; events of further new items are ignored
+    /// and counted (`Stats.eventsIgnored`). The service learns catalogue items only anyway.
+    public var maxItems: Int = 2_000_000
     /// Distinct items remembered per session for neighbour scoring.
     public var maxItemsPerSession: Int = 100
     /// Sequential transitions a→b are counted for b up to this many steps after a (weight 1/step).
@@ -42,6 +48,8 @@ public struct ModelParameters: Codable, Sendable, Equatable {
         let d = ModelParameters()
         maxSessionsPerItem = try c.decodeIfPresent(Int.self, forKey: .maxSessionsPerItem) ?? d.maxSessionsPerItem
         sessionWindowSeconds = try c.decodeIfPresent(Double.self, forKey: .sessionWindowSeconds) ?? d.sessionWindowSeconds
+        maxLiveSessions = try c.decodeIfPresent(Int.self, forKey: .maxLiveSessions) ?? d.maxLiveSessions
+        maxItems = try c.decodeIfPresent(Int.self, forKey: .maxItems) ?? d.maxItems
         maxItemsPerSession = try c.decodeIfPresent(Int.self, forKey: .maxItemsPerSession) ?? d.maxItemsPerSession
         transitionWindow = try c.decodeIfPresent(Int.self, forKey: .transitionWindow) ?? d.transitionWindow
         covisitationWindow = try c.decodeIfPresent(Int.self, forKey: .covisitationWindow) ?? d.covisitationWindow

@@ -15,6 +15,8 @@ struct ModelState: Sendable {
     var eventsApplied: Int64 = 0
     var feedbackApplied: Int64 = 0
     var version: UInt64 = 0
+    /// Events of new items refused because `maxItems` items are known (not in snapshots).
+    var eventsIgnored: Int64 = 0
     /// Newest event time seen: "now" for popularity decay and session aging. Using event time
     /// (not the wall clock) keeps recommendations a pure function of the learned events.
     var latestTime: Double = 0
@@ -29,7 +31,10 @@ struct ModelState: Sendable {
     }
 
     mutating func apply(_ event: ModelEvent) {
-        let item = items.intern(event.itemId)
+        guard let item = internWithinBound(event.itemId) else {
+            eventsIgnored += 1
+            return
+        }
         latestTime = max(latestTime, event.timestamp)
         let isPurchase = event.type == .purchase
         let update = sessions.observe(sessionId: event.sessionId, item: item, isPurchase: isPurchase, time: event.timestamp, parameters: parameters)
@@ -42,13 +47,21 @@ struct ModelState: Sendable {
         if let region = event.region {
             regionalPopularity[region, default: Self.emptyPopularity(parameters)].record(item: item, weight: weight, time: event.timestamp)
         }
-        sessions.evict(now: latestTime, window: parameters.sessionWindowSeconds)
+        sessions.evict(now: latestTime, window: parameters.sessionWindowSeconds, maxLiveSessions: parameters.maxLiveSessions, tick: eventsApplied)
         eventsApplied += 1
         version &+= 1
     }
 
+    /// The item's index, interning it only while fewer than `maxItems` are known: every
+    /// per-item table grows with the interner, so this bounds them all.
+    mutating func internWithinBound(_ itemId: String) -> Int32? {
+        if let known = items.index(of: itemId) { return known }
+        guard items.count < parameters.maxItems else { return nil }
+        return items.intern(itemId)
+    }
+
     mutating func setAttributes(_ attributes: ItemAttributes, for itemId: String) {
-        let item = items.intern(itemId)
+        guard let item = internWithinBound(itemId) else { return }
         self.attributes.set(attributes, for: item, priceBands: parameters.priceBands)
         version &+= 1
     }

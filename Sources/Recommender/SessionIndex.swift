@@ -8,6 +8,9 @@ struct SessionRecord: Sendable, Equatable {
     /// Distinct purchased items (feeds association rules).
     var purchased: [Int32]
     var lastSeen: Double
+
+    /// An evicted session keeps its slot (serials are positions) but no id and no items.
+    var isEvicted: Bool { id.isEmpty }
 }
 
 /// A session that contains an item, stamped with the time the item joined it.
@@ -26,22 +29,30 @@ struct SessionUpdate {
 
 /// The VMIS-kNN index: for each item the most recent sessions containing it, plus the
 /// sessions themselves. Sessions get increasing serial numbers and live in chunks in serial
-/// order; aging out drops whole chunks from the front once every session in the chunk is
-/// older than the window, so memory is bounded by the sessions of the window.
+/// order. Each session leaves on its own (`SessionIndex+Eviction.swift`): when it has been
+/// idle longer than the window, or when the live count passes its cap. An evicted session
+/// leaves a tombstone in its chunk until the front chunk empties and is dropped, and the few
+/// live sessions left in an old front chunk move to the back, so one long-lived session cannot
+/// pin the sessions created after it: memory follows the live sessions, not the history.
 struct SessionIndex: Sendable {
     static var chunkSize: Int { 64 }
 
-    private(set) var sessionChunks: [[SessionRecord]] = []
-    /// Newest `lastSeen` per chunk, to decide when a chunk has aged out.
-    private(set) var chunkLastSeen: [Double] = []
+    var sessionChunks: [[SessionRecord]] = []
+    /// Newest `lastSeen` per chunk, to drop a whole aged-out chunk in one step.
+    var chunkLastSeen: [Double] = []
+    /// Live (not evicted) sessions per chunk.
+    var chunkLiveCount: [Int] = []
     /// Serial of the first session of `sessionChunks[0]`.
-    private(set) var firstSerial: Int64 = 0
-    private(set) var serialById = ShardedDictionary<Int64>()
+    var firstSerial: Int64 = 0
+    var serialById = ShardedDictionary<Int64>()
     /// item → sessions containing it, oldest first, at most `maxSessionsPerItem`.
-    private(set) var postings = ChunkedArray<[SessionPosting]>(filler: [])
+    var postings = ChunkedArray<[SessionPosting]>(filler: [])
     /// item → number of live sessions containing it (for idf).
-    private(set) var sessionsWithItem = ChunkedArray<Int32>(filler: 0)
-    private(set) var liveSessions = 0
+    var sessionsWithItem = ChunkedArray<Int32>(filler: 0)
+    var liveSessions = 0
+    /// Sessions evicted since the process started, by cause (not stored in snapshots).
+    var evictedIdle: Int64 = 0
+    var evictedOverCapacity: Int64 = 0
 
     var nextSerial: Int64 { firstSerial + Int64(max(0, sessionChunks.count - 1) * Self.chunkSize + (sessionChunks.last?.count ?? 0)) }
 
@@ -50,12 +61,13 @@ struct SessionIndex: Sendable {
         let offset = Int(serial - firstSerial)
         let chunk = offset / Self.chunkSize
         guard chunk < sessionChunks.count, offset % Self.chunkSize < sessionChunks[chunk].count else { return nil }
-        return sessionChunks[chunk][offset % Self.chunkSize]
+        let record = sessionChunks[chunk][offset % Self.chunkSize]
+        return record.isEvicted ? nil : record
     }
 
     func serial(of sessionId: String) -> Int64? { serialById[sessionId] }
 
-    /// Items of a live session (distinct, first-seen order); empty when unknown or aged out.
+    /// Items of a live session (distinct, first-seen order); empty when unknown or evicted.
     @inline(__always)
     func items(ofSerial serial: Int64) -> [Int32] {
         guard serial >= firstSerial else { return [] }
@@ -71,20 +83,7 @@ struct SessionIndex: Sendable {
 
     /// Adds one event of a session and returns the session as it was before.
     mutating func observe(sessionId: String, item: Int32, isPurchase: Bool, time: Double, parameters: ModelParameters) -> SessionUpdate {
-        let serial: Int64
-        if let existing = serialById[sessionId] {
-            serial = existing
-        } else {
-            serial = nextSerial
-            if sessionChunks.isEmpty || sessionChunks[sessionChunks.count - 1].count == Self.chunkSize {
-                sessionChunks.append([])
-                sessionChunks[sessionChunks.count - 1].reserveCapacity(Self.chunkSize)
-                chunkLastSeen.append(time)
-            }
-            sessionChunks[sessionChunks.count - 1].append(SessionRecord(id: sessionId, items: [], recentSequence: [], purchased: [], lastSeen: time))
-            serialById.set(serial, for: sessionId)
-            liveSessions += 1
-        }
+        let serial = serialById[sessionId] ?? append(SessionRecord(id: sessionId, items: [], recentSequence: [], purchased: [], lastSeen: time))
         let offset = Int(serial - firstSerial)
         let chunk = offset / Self.chunkSize
         let slot = offset % Self.chunkSize
@@ -98,7 +97,7 @@ struct SessionIndex: Sendable {
             if before.recentSequence.count >= sequenceCap { sessionChunks[chunk][slot].recentSequence.removeFirst() }
             sessionChunks[chunk][slot].recentSequence.append(item)
         }
-        if isPurchase, !before.purchased.contains(item) {
+        if isPurchase, !before.purchased.contains(item), before.purchased.count < parameters.maxItemsPerSession {
             sessionChunks[chunk][slot].purchased.append(item)
         }
         if isNew, before.items.count < parameters.maxItemsPerSession {
@@ -108,39 +107,31 @@ struct SessionIndex: Sendable {
         return SessionUpdate(serial: serial, previousSequence: before.recentSequence, previousPurchases: before.purchased, isNewItemInSession: isNew)
     }
 
-    private mutating func addPosting(item: Int32, serial: Int64, time: Double, capacity: Int) {
+    /// Stores a session at the end and returns its serial. Its postings are the caller's job.
+    mutating func append(_ record: SessionRecord) -> Int64 {
+        let serial = nextSerial
+        if sessionChunks.isEmpty || sessionChunks[sessionChunks.count - 1].count == Self.chunkSize {
+            sessionChunks.append([])
+            sessionChunks[sessionChunks.count - 1].reserveCapacity(Self.chunkSize)
+            chunkLastSeen.append(record.lastSeen)
+            chunkLiveCount.append(0)
+        }
+        let last = sessionChunks.count - 1
+        sessionChunks[last].append(record)
+        chunkLastSeen[last] = max(chunkLastSeen[last], record.lastSeen)
+        chunkLiveCount[last] += 1
+        serialById.set(serial, for: record.id)
+        liveSessions += 1
+        return serial
+    }
+
+    mutating func addPosting(item: Int32, serial: Int64, time: Double, capacity: Int) {
         let index = Int(item)
         postings.ensureIndex(index)
         sessionsWithItem.ensureIndex(index)
         sessionsWithItem[index] += 1
-        let liveFrom = firstSerial
-        postings[index].removeAll { $0.serial < liveFrom }  // drop aged-out sessions lazily
         if postings[index].count >= capacity { postings[index].removeFirst(postings[index].count - capacity + 1) }
         postings[index].append(SessionPosting(serial: serial, time: time))
-    }
-
-    /// Drops chunks of sessions whose newest event is older than `now - window`. The chunk
-    /// being filled always stays.
-    mutating func evict(now: Double, window: Double) {
-        while sessionChunks.count > 1, chunkLastSeen[0] < now - window {
-            let nextFirstSerial = firstSerial + Int64(Self.chunkSize)
-            for record in sessionChunks[0] {
-                if serialById[record.id] != nil, let serial = serialById[record.id], serial < nextFirstSerial {
-                    serialById.remove(record.id)
-                }
-                for item in record.items {
-                    sessionsWithItem[Int(item)] -= 1
-                    // Postings are oldest first: drop the aged-out ones now, so memory follows the
-                    // window even for items that get no new session (readers skip them anyway).
-                    let stale = postings[Int(item)].prefix { $0.serial < nextFirstSerial }.count
-                    if stale > 0 { postings[Int(item)].removeFirst(stale) }
-                }
-                liveSessions -= 1
-            }
-            sessionChunks.removeFirst()
-            chunkLastSeen.removeFirst()
-            firstSerial += Int64(Self.chunkSize)
-        }
     }
 
     // MARK: snapshot support
@@ -154,10 +145,13 @@ struct SessionIndex: Sendable {
         self.sessionsWithItem = sessionsWithItem
         self.chunkLastSeen = chunks.map { $0.map(\.lastSeen).max() ?? -Double.infinity }
         for (chunkIndex, chunk) in chunks.enumerated() {
-            for (slot, record) in chunk.enumerated() {
+            var live = 0
+            for (slot, record) in chunk.enumerated() where !record.isEvicted {
                 serialById.set(firstSerial + Int64(chunkIndex * Self.chunkSize + slot), for: record.id)
+                live += 1
             }
-            liveSessions += chunk.count
+            chunkLiveCount.append(live)
+            liveSessions += live
         }
     }
 }

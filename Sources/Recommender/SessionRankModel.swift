@@ -129,13 +129,20 @@ public final class SessionRankModel: Sendable {
         public var rankerPositives: Int64
         public var version: UInt64
         public var latestEventTime: Double
+        /// Events not learned because the item table was full (`ModelParameters.maxItems`).
+        public var eventsIgnored: Int64 = 0
+        /// Sessions that left the kNN index: idle past the window, or over `maxLiveSessions`.
+        public var sessionsEvictedIdle: Int64 = 0
+        public var sessionsEvictedOverCapacity: Int64 = 0
     }
 
     /// Cheap counters for /metrics (of the published state).
     public var stats: Stats {
         let s = current
         return Stats(sessions: s.sessions.liveSessions, items: s.items.count, eventsApplied: s.eventsApplied, feedbackApplied: s.feedbackApplied,
-                     rankerPositives: s.ranker.positives, version: s.version, latestEventTime: s.latestTime)
+                     rankerPositives: s.ranker.positives, version: s.version, latestEventTime: s.latestTime,
+                     eventsIgnored: s.eventsIgnored, sessionsEvictedIdle: s.sessions.evictedIdle,
+                     sessionsEvictedOverCapacity: s.sessions.evictedOverCapacity)
     }
 
     // MARK: snapshots

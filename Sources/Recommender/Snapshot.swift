@@ -141,7 +141,7 @@ enum SnapshotCodec {
                 let record = SessionRecord(id: try r.readString(), items: try r.readInt32Array(), recentSequence: try r.readInt32Array(),
                                            purchased: try r.readInt32Array(), lastSeen: try r.readDouble())
                 try checkItems(record.items); try checkItems(record.recentSequence); try checkItems(record.purchased)
-                guard seenIds.insert(record.id).inserted else { throw SnapshotError(.corrupt, "session \(record.id) appears twice") }
+                guard record.isEvicted || seenIds.insert(record.id).inserted else { throw SnapshotError(.corrupt, "session \(record.id) appears twice") }
                 chunk.append(record)
             }
             chunks.append(chunk)
