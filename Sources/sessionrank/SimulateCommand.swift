@@ -6,11 +6,11 @@ import RecommenderLab
 import Glibc
 #endif
 
-/// `sessionrank simulate feedback|memory`: engine measurements on generated data.
+/// `sessionrank simulate feedback|memory|scale`: engine measurements on generated data.
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate", abstract: "Engine measurements on generated data.",
-        subcommands: [SimulateFeedbackCommand.self, SimulateMemoryCommand.self])
+        subcommands: [SimulateFeedbackCommand.self, SimulateMemoryCommand.self, SimulateScaleCommand.self])
 }
 
 /// The ranker's click-through gain in a simulated storefront, ranker on vs off (the blend).
