@@ -214,22 +214,79 @@ struct EventIngestionTests {
         }
     }
 
-    @Test("a user without consent is not stored; the event is published under pseudonyms")
+    @Test("a session's events, cart and purchases are capped; events past the cap are published, not stored")
+    func sessionStateIsBounded() async throws {
+        try await TestServer.withApp({ configuration in
+            configuration.sessions.maxEventsPerSession = 12
+            configuration.sessions.maxCartItems = 3
+            configuration.sessions.maxPurchasedItems = 2
+        }) { client, components in
+            let session = TestServer.uniqueId("s")
+            // 5 carts of distinct items, 4 purchases of distinct items, then 6 views: 15 events.
+            var events = (1...5).map { event(TestServer.uniqueId("e"), "add_to_cart", session: session, item: String(format: "p-%05d", $0)) }
+            events += (6...9).map { event(TestServer.uniqueId("e"), "purchase", session: session, item: String(format: "p-%05d", $0)) }
+            let views = (0..<6).map { _ in TestServer.uniqueId("e") }
+            events += views.map { event($0, "product_view", session: session, item: "p-00010") }
+            let answer = try await client.postJSON("/v1/events", "[" + events.joined(separator: ",") + "]")
+            #expect(answer.status == .accepted, "\(answer.body)")
+            #expect(answer.body.contains(#""accepted":15"#))
+
+            let state = try await components.dependencies.sessions.session(session)
+            #expect(state.eventCount == 12)
+            // A purchase also writes the cart entry; the cart holds at most 3 items, purchases at most 2.
+            #expect(state.cartItems.count == 3)
+            #expect(state.purchasedItems.count == 2)
+            // The three events past the cap still reached the log.
+            let lastViews = Array(views.suffix(3))
+            let records = try await readRecords(topic: "events", where: { lastViews.contains($0.eventId ?? "") }, until: { $0.count == 3 })
+            #expect(Set(records.compactMap(\.eventId)) == Set(lastViews))
+        }
+    }
+
+    @Test("a user without consent is not stored; the event is published under pseudonyms, without request or profile fields")
     func noConsent() async throws {
         try await TestServer.withApp { client, components in
             let session = TestServer.uniqueId("s")
             let eventId = TestServer.uniqueId("e")
             let answer = try await client.postJSON(
-                "/v1/events", event(eventId, "product_view", session: session, item: "p-00003", extra: #","userId":"demo-no-consent""#))
+                "/v1/events",
+                event(eventId, "product_view", session: session, item: "p-00003",
+                      extra: #","userId":"demo-no-consent","requestId":"r-000001","context":{"referrer":"https://mail.example/inbox","region":"DE"}"#))
             #expect(answer.status == .accepted)
             #expect(try await components.dependencies.sessions.session(session).isEmpty)
             #expect(try await client.privacyCall(.get, "/v1/sessions/\(session)").status == .notFound)
             let records = try await readRecords(topic: "events", where: { $0.eventId == eventId }, until: { !$0.isEmpty })
             let record = try #require(records.first)
             #expect(record.personalized == false)
+            #expect(record.analytics == false)
             #expect(record.sessionId?.hasPrefix("p_") == true)
             #expect(record.sessionId != session)
             #expect(record.userId?.hasPrefix("p_") == true)
+            #expect(record.requestId == nil)
+            #expect(record.context?.referrer == nil)
+            #expect(record.region == "DE")
+            #expect(record.enrichment?.status == "complete")
+            #expect(record.enrichment?.ageBand == nil && record.enrichment?.kycStatus == nil && record.enrichment?.segment == nil)
+            #expect(record.enrichment?.userRegion == nil && record.enrichment?.channel == nil)
+        }
+    }
+
+    @Test("personalisation without analytics consent: ids kept, profile fields left out, the record marked for analytics to skip")
+    func personalizationWithoutAnalytics() async throws {
+        try await TestServer.withApp { client, _ in
+            let user = TestServer.uniqueId("user")
+            let consent = try await client.privacyCall(.put, "/v1/users/\(user)/consent", body: #"{"personalization":true,"analytics":false}"#)
+            #expect(consent.status == .ok)
+            let session = TestServer.uniqueId("s")
+            let eventId = TestServer.uniqueId("e")
+            let answer = try await client.postJSON(
+                "/v1/events", event(eventId, "product_view", session: session, item: "p-00003", extra: #","userId":"\#(user)""#))
+            #expect(answer.status == .accepted)
+            let records = try await readRecords(topic: "events", where: { $0.eventId == eventId }, until: { !$0.isEmpty })
+            let record = try #require(records.first)
+            #expect(record.personalized == true && record.analytics == false)
+            #expect(record.sessionId == session && record.userId == user)
+            #expect(record.enrichment?.kycStatus == nil && record.enrichment?.segment == nil)
         }
     }
 

@@ -37,6 +37,8 @@ struct ModelUpdaterTests {
 
     static func learning(_ configuration: inout ServiceConfiguration) {
         configuration.model.learnFromLog = true
+        // Probes use item ids of their own, so no other suite's events can interfere.
+        configuration.model.learnCatalogItemsOnly = false
     }
 
     func waitUntil(within limit: Duration = .seconds(20), _ condition: () -> Bool) async throws -> Bool {
@@ -78,6 +80,31 @@ struct ModelUpdaterTests {
         }
     }
 
+    @Test("the model learns catalogue items only; events of other item ids are counted, not learned")
+    func learnsCatalogueItemsOnly() async throws {
+        try await TestServer.withApp({ $0.model.learnFromLog = true }) { client, components in
+            #expect(try await waitUntil { components.modelUpdater.status.started && components.dependencies.catalog.isLoaded })
+            let invented = (0..<2).map { TestServer.uniqueId("not-in-catalogue-\($0)") }
+            let before = components.modelUpdater.status
+            let session = TestServer.uniqueId("s")
+            // Two invented items, then two catalogue items in the same session.
+            let posted = try await client.postJSON("/v1/events", views(session: session, items: invented + ["p-00011", "p-00012"]))
+            #expect(posted.status == .accepted, "\(posted.body)")
+            #expect(try await waitUntil {
+                let now = components.modelUpdater.status
+                return now.outsideCatalog >= before.outsideCatalog + 2 && now.eventsApplied >= before.eventsApplied + 2
+            })
+            let after = components.modelUpdater.status
+            #expect(after.outsideCatalog - before.outsideCatalog == 2)
+            #expect(after.eventsApplied - before.eventsApplied == 2)
+            // The invented ids never became model items, so nothing recommends them.
+            let afterInvented = components.model.model.recommend(RecommendationRequest(recentItems: [SessionItem(itemId: invented[0])], limit: 500))
+            #expect(!afterInvented.contains { invented.contains($0.itemId) })
+            let afterCatalogue = components.model.model.recommend(RecommendationRequest(recentItems: [SessionItem(itemId: "p-00011")], limit: 500))
+            #expect(!afterCatalogue.contains { invented.contains($0.itemId) })
+        }
+    }
+
     @Test("a restarted replica replays from its snapshot's offsets: nothing applied twice or skipped")
     func restartReplaysExactly() async throws {
         let directory = TestServer.temporaryDirectory("restart")
@@ -86,6 +113,7 @@ struct ModelUpdaterTests {
             $0.model.snapshotDirectory = directory
             $0.model.bootstrapDemoSessions = 0
             $0.model.learnFromLog = true
+            $0.model.learnCatalogItemsOnly = false
         }
         let first = TestServer.uniqueId("r1")
         let second = TestServer.uniqueId("r2")

@@ -181,9 +181,16 @@ struct EventRecordProbe: Decodable, Sendable {
     var sessionId: String?
     var userId: String?
     var personalized: Bool?
+    var analytics: Bool?
+    var requestId: String?
     var region: String?
+    var context: Context?
     var enrichment: Enrichment?
     var key: String?
+
+    struct Context: Decodable, Sendable {
+        var referrer: String?
+    }
 
     struct Enrichment: Decodable, Sendable {
         var status: String?
@@ -191,5 +198,7 @@ struct EventRecordProbe: Decodable, Sendable {
         var campaign: String?
         var ageBand: String?
         var kycStatus: String?
+        var segment: String?
+        var userRegion: String?
     }
 }

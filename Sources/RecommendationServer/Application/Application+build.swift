@@ -93,9 +93,15 @@ public struct ServerComponents: Sendable {
         let model = LiveModel.load(settings: configuration.model, logger: logger)
         self.model = model
         let policy = PolicyHolder(try RankingPolicy.load(path: configuration.recommend.rankingPath))
+        // Until the first catalogue load every item would look unknown; the engine's own item cap still holds.
+        let catalogueOnly = configuration.model.learnCatalogItemsOnly
+        let isKnownItem: @Sendable (String) -> Bool = { itemId in
+            !catalogueOnly || !catalog.isLoaded || catalog.snapshot.products[itemId] != nil
+        }
         let modelUpdater = ModelUpdater(
             model: model, settings: configuration.kafka, rankingConfig: { policy.current.engine },
-            flushInterval: .milliseconds(configuration.model.publishIntervalMilliseconds), logger: logger)
+            flushInterval: .milliseconds(configuration.model.publishIntervalMilliseconds),
+            isKnownItem: isKnownItem, logger: logger)
         self.modelUpdater = modelUpdater
         snapshotWriter = SnapshotWriter(updater: modelUpdater, settings: configuration.model, logger: logger)
         let checkTimeout = Duration.milliseconds(configuration.health.checkTimeoutMilliseconds)

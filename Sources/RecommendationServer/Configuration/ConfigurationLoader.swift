@@ -120,6 +120,11 @@ extension ServiceConfiguration {
         configuration.sessions.interestHalfLifeSeconds = try sessions.double(
             "interestHalfLifeSeconds", default: defaults.sessions.interestHalfLifeSeconds, in: 1...2_592_000)
         configuration.sessions.recentItemLimit = try sessions.int("recentItemLimit", default: defaults.sessions.recentItemLimit, in: 1...1_000)
+        configuration.sessions.maxEventsPerSession = try sessions.int(
+            "maxEventsPerSession", default: defaults.sessions.maxEventsPerSession, in: 10...1_000_000)
+        configuration.sessions.maxCartItems = try sessions.int("maxCartItems", default: defaults.sessions.maxCartItems, in: 1...10_000)
+        configuration.sessions.maxPurchasedItems = try sessions.int(
+            "maxPurchasedItems", default: defaults.sessions.maxPurchasedItems, in: 1...10_000)
         configuration.sessions.userLinkTTLSeconds = try sessions.int(
             "userLinkTTLSeconds", default: defaults.sessions.userLinkTTLSeconds, in: 60...31_536_000)
         configuration.sessions.referenceDwellMilliseconds = try sessions.double(
@@ -184,6 +189,7 @@ extension ServiceConfiguration {
         configuration.model.bootstrapDemoSessions = try model.int(
             "bootstrapDemoSessions", default: defaults.model.bootstrapDemoSessions, in: 0...10_000_000)
         configuration.model.learnFromLog = try model.bool("learnFromLog", default: defaults.model.learnFromLog)
+        configuration.model.learnCatalogItemsOnly = try model.bool("learnCatalogItemsOnly", default: defaults.model.learnCatalogItemsOnly)
         configuration.model.publishIntervalMilliseconds = try model.int(
             "publishIntervalMilliseconds", default: defaults.model.publishIntervalMilliseconds, in: 1...10_000)
         configuration.model.snapshotIntervalSeconds = try model.int(

@@ -131,6 +131,10 @@ public struct ServiceConfiguration: Sendable, Equatable {
         /// Learn from topics `events` and `feedback` while serving, and write snapshots. Off: a
         /// frozen model (e.g. a fixed model under test).
         public var learnFromLog = true
+        /// Learn only events of items the catalogue holds (the rest are counted), so storefront
+        /// input cannot grow the model's item tables. Off: any item id is learned, up to the
+        /// engine's own cap (`ModelParameters.maxItems`).
+        public var learnCatalogItemsOnly = true
         /// Events and feedback read from the log reach the model in batches at least this often.
         /// Each batch publishes a new model state, and the writes after a publish copy what they
         /// touch, so a shorter interval costs CPU for freshness.

@@ -30,6 +30,37 @@ public struct VisitorLookup: Sendable {
     public var userId: String?
     public var request: BackendRequest?
     public var profile: UserProfile?
+
+    public var mayPersonalize: Bool { Consent.allowsPersonalization(status: status, userId: userId, profile: profile) }
+}
+
+extension EnrichedEvent {
+    public var mayPersonalize: Bool { Consent.allowsPersonalization(status: status, userId: userId, profile: profile) }
+    public var mayAnalyse: Bool { Consent.allowsAnalytics(status: status, userId: userId, profile: profile) }
+}
+
+/// The consent rules, failing closed. Anonymous sessions follow the storefront's own cookie
+/// consent (it sends events only under it). A known user needs an explicit yes; unknown consent
+/// counts as no. A look-up that did not finish in its budget means "not known": an event naming
+/// a requestId or userId is then treated as a user without consent, whoever that may be.
+public enum Consent {
+    public static func allowsPersonalization(status: EnrichedEvent.Status, userId: String?, profile: UserProfile?) -> Bool {
+        guard lookUpFinished(status) else { return false }
+        guard let userId else { return true }
+        guard let profile, profile.userId == userId else { return false }
+        return profile.mayPersonalize
+    }
+
+    public static func allowsAnalytics(status: EnrichedEvent.Status, userId: String?, profile: UserProfile?) -> Bool {
+        guard lookUpFinished(status) else { return false }
+        guard let userId else { return true }
+        guard let profile, profile.userId == userId else { return false }
+        return profile.consentAnalytics == true
+    }
+
+    private static func lookUpFinished(_ status: EnrichedEvent.Status) -> Bool {
+        status == .complete || status == .notNeeded
+    }
 }
 
 /// Enriches a batch with one look-up for all of its cache misses, within a time budget.

@@ -70,7 +70,7 @@ public struct EventIngestor: Sendable {
         for event in enriched { metrics.enrichment[event.status]?.increment() }
 
         // Sessions without consent to personalise are not stored: only counted and published pseudonymised.
-        let personalized = enriched.map(mayPersonalize)
+        let personalized = enriched.map(\.mayPersonalize)
         let updates = zip(enriched, personalized).compactMap { event, allowed in allowed ? sessionUpdate(for: event) : nil }
         var outcomes = [SessionApplyOutcome](repeating: .applied, count: enriched.count)
         var stored = [Bool](repeating: false, count: enriched.count)
@@ -92,7 +92,8 @@ public struct EventIngestor: Sendable {
                 var appliedIndex = 0
                 for index in enriched.indices where personalized[index] {
                     outcomes[index] = applied[appliedIndex]
-                    stored[index] = true
+                    stored[index] = applied[appliedIndex] != .sessionFull
+                    if applied[appliedIndex] == .sessionFull { metrics.eventsSessionFull.increment() }
                     appliedIndex += 1
                 }
             } catch {
@@ -181,14 +182,6 @@ public struct EventIngestor: Sendable {
             feedback.publish(feedback: feedbackRecord)
         }
         return (IngestionResult(accepted: enriched.count, duplicates: duplicates, rejected: rejected, degraded: degraded), session)
-    }
-
-    /// Anonymous sessions are personalised (the storefront sends events only under its own
-    /// cookie consent); a known user needs an explicit yes. Unknown consent counts as no.
-    func mayPersonalize(_ event: EnrichedEvent) -> Bool {
-        guard let userId = event.userId else { return true }
-        guard let profile = event.profile, profile.userId == userId else { return false }
-        return profile.mayPersonalize
     }
 
     func sessionUpdate(for event: EnrichedEvent) -> SessionUpdate {

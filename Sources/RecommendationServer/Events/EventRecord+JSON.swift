@@ -4,6 +4,7 @@ extension EventRecord {
     func jsonBytes() -> [UInt8] {
         var json = JSONBytesWriter(capacity: 512)
         json.beginObject()
+        if let analytics { json.field("analytics", analytics) }
         json.beginObject("context")
         json.field("device", context.device)
         json.field("entryPoint", context.entryPoint)

@@ -33,19 +33,28 @@ public struct EventRecord: Codable, Sendable, Equatable {
     public var query: String?
     public var context: EventContext
     public var region: String?
-    /// False when the user has not consented to personalisation: ids are pseudonyms then.
+    /// False when the user has not consented to personalisation (or its look-up did not finish):
+    /// ids are pseudonyms then, and the record carries no requestId, referrer, query, request or
+    /// profile fields.
     public var personalized: Bool
+    /// False when the user has not consented to analytics: downstream analytics must skip the
+    /// record, and it carries no profile fields (age band, region, KYC, segment, risk flags).
+    /// Absent (nil) in records written before the field existed: read as false.
+    public var analytics: Bool?
     public var enrichment: Enrichment
 
     public init(_ enriched: EnrichedEvent, personalized: Bool, receivedAt: Double, pseudonymizer: Pseudonymizer) {
         let event = enriched.event
         let hide: (String?) -> String? = { id in personalized ? id : id.map(pseudonymizer.pseudonym(for:)) }
+        let analytics = enriched.mayAnalyse
+        let profile = personalized && analytics ? enriched.profile : nil
+        let request = personalized ? enriched.request : nil
         eventId = event.eventId
         type = event.type
         sessionId = hide(event.sessionId)!
         deviceId = hide(event.deviceId)
         userId = hide(enriched.userId)
-        requestId = event.requestId
+        requestId = personalized ? event.requestId : nil
         itemId = event.itemId
         recommendationId = event.recommendationId
         position = event.position
@@ -54,19 +63,22 @@ public struct EventRecord: Codable, Sendable, Equatable {
         dwellMs = event.dwellMilliseconds
         scrollDepth = event.scrollDepth
         query = personalized ? event.query : nil
-        context = event.context
-        region = enriched.region
+        var context = event.context
+        if !personalized { context.referrer = nil }
+        self.context = context
+        region = personalized ? enriched.region : event.context.region
         self.personalized = personalized
+        self.analytics = analytics
         enrichment = Enrichment(
             status: enriched.status,
-            channel: enriched.request?.channel,
-            campaign: enriched.request?.campaign,
-            requestPage: enriched.request?.page,
-            ageBand: enriched.profile?.age(at: Date(timeIntervalSince1970: event.timestamp)).map(Self.ageBand),
-            userRegion: enriched.profile?.region,
-            kycStatus: enriched.profile?.kycStatus,
-            segment: enriched.profile?.segment,
-            riskFlags: enriched.profile?.riskFlags
+            channel: request?.channel,
+            campaign: request?.campaign,
+            requestPage: request?.page,
+            ageBand: profile?.age(at: Date(timeIntervalSince1970: event.timestamp)).map(Self.ageBand),
+            userRegion: profile?.region,
+            kycStatus: profile?.kycStatus,
+            segment: profile?.segment,
+            riskFlags: profile?.riskFlags
         )
     }
 

@@ -30,6 +30,14 @@ public final class ServiceMetrics: Sendable {
     let feedbackDropped: Counter
     let modelVersion: Gauge
     let modelItems: Gauge
+    /// Events published but not stored: their session already held sessions.maxEventsPerSession.
+    let eventsSessionFull: Counter
+    /// Bounded-state gauges: cumulative since the process started.
+    let modelSessions: Gauge
+    let modelSessionsEvictedIdle: Gauge
+    let modelSessionsEvictedOverCapacity: Gauge
+    let modelEventsOutsideCatalog: Gauge
+    let modelEventsOverItemCapacity: Gauge
     /// Profile change notifications heard, each evicting one user from this replica's cache.
     let profileChangeNotifications: Counter
     /// Connections of the profile change listener: the first, then every reconnect.
@@ -81,6 +89,14 @@ public final class ServiceMetrics: Sendable {
         feedbackDropped = counter("feedback_dropped", "Served or feedback records not published (local Kafka queue full).")
         modelVersion = gauge("model_version", "Version of the live model; grows with every applied change.")
         modelItems = gauge("model_items", "Items the live model knows.")
+        eventsSessionFull = counter("events_session_full", "Events published but not stored in their session, which held sessions.maxEventsPerSession events.")
+        modelSessions = gauge("model_sessions", "Sessions in the live model's kNN index (at most ModelParameters.maxLiveSessions).")
+        modelSessionsEvictedIdle = gauge("model_sessions_evicted_idle", "Sessions that left the kNN index idle past the window, since start.")
+        modelSessionsEvictedOverCapacity = gauge(
+            "model_sessions_evicted_over_capacity", "Sessions that left the kNN index because it held maxLiveSessions, since start.")
+        modelEventsOutsideCatalog = gauge("model_events_outside_catalog", "Logged events of items not in the catalogue, not learned, since start.")
+        modelEventsOverItemCapacity = gauge(
+            "model_events_over_item_capacity", "Events of new items not learned because the model held maxItems items, since start.")
         profileChangeNotifications = counter(
             "profile_change_notifications", "Consent changes and erasures announced by any replica; each evicts one cached profile.")
         profileListenerConnects = counter(

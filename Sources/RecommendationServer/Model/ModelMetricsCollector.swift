@@ -16,6 +16,11 @@ struct ModelMetricsCollector: Service {
         let stats = model.model.stats
         metrics.modelVersion.set(Double(stats.version))
         metrics.modelItems.set(Double(stats.items))
+        metrics.modelSessions.set(Double(stats.sessions))
+        metrics.modelSessionsEvictedIdle.set(Double(stats.sessionsEvictedIdle))
+        metrics.modelSessionsEvictedOverCapacity.set(Double(stats.sessionsEvictedOverCapacity))
+        metrics.modelEventsOverItemCapacity.set(Double(stats.eventsIgnored))
+        if let updater { metrics.modelEventsOutsideCatalog.set(Double(updater.status.outsideCatalog)) }
         guard let lag = updater?.lag() else { return }
         for (topic, records) in lag.records { metrics.modelLagRecords(topic: topic).set(Double(records)) }
         if let age = lag.newestAppliedAgeSeconds { metrics.modelNewestAppliedAge.set(age) }

@@ -34,6 +34,9 @@ public final class ModelUpdater: Service, Sendable {
         public var eventsApplied: Int64 = 0
         /// Records the model does not learn from (no consent, no item, other types, impressions).
         public var recordsSkipped: Int64 = 0
+        /// Events of items the catalogue does not hold: counted, not learned, so storefront input
+        /// cannot grow the model's item tables (also counted in `recordsSkipped`).
+        public var outsideCatalog: Int64 = 0
         public var malformed: Int64 = 0
         public var feedbackLearned: Int64 = 0
         public var servedWaiting = 0
@@ -123,14 +126,18 @@ public final class ModelUpdater: Service, Sendable {
     /// at most once per interval.
     private let flushInterval: Duration
     private let maxBatch: Int
+    /// Whether the model may learn an item: the catalogue holds it.
+    private let isKnownItem: @Sendable (String) -> Bool
     /// The consumer while `run` reads with it, for the watermarks it last fetched.
     private let liveConsumer = Mutex<KafkaConsumer?>(nil)
 
     public init(
         model: LiveModel, settings: ServiceConfiguration.KafkaSettings, rankingConfig: @escaping @Sendable () -> RankingConfig,
-        flushInterval: Duration = .milliseconds(100), maxBatch: Int = 500, logger: Logger
+        flushInterval: Duration = .milliseconds(100), maxBatch: Int = 500,
+        isKnownItem: @escaping @Sendable (String) -> Bool = { _ in true }, logger: Logger
     ) {
         self.model = model
+        self.isKnownItem = isKnownItem
         self.settings = settings
         self.rankingConfig = rankingConfig
         self.flushInterval = flushInterval
@@ -264,9 +271,12 @@ public final class ModelUpdater: Service, Sendable {
         if message.topic == settings.eventsTopic {
             let record = EventRecordHeaders.summary(key: message.key, headers: message.headers)
                 ?? (try? decoder.decode(EventRecord.self, from: Data(message.value))).map(EventSummary.init)
-            let event = record.flatMap(ModelEventMapper.modelEvent)
+            let candidate = record.flatMap(ModelEventMapper.modelEvent)
+            let outsideCatalog = candidate.map { !isKnownItem($0.itemId) } ?? false
+            let event = outsideCatalog ? nil : candidate
             return state.withLock { s in
                 s.status.recordsConsumed += 1
+                if outsideCatalog { s.status.outsideCatalog += 1 }
                 if record == nil { s.status.malformed += 1 } else if event == nil { s.status.recordsSkipped += 1 }
                 if let event { s.pendingEvents.append(event) }
                 s.pendingOffsets[key] = message.offset + 1

@@ -75,7 +75,7 @@ public struct RecommendationService: Sendable {
         let visitor = await enricher.visitor(
             userId: query.userId, requestId: query.requestId, budget: .milliseconds(settings.profileTimeoutMilliseconds))
         // Consent: a known user needs an explicit yes; an unknown profile of a named user counts as no.
-        let personalized = visitor.userId == nil || (visitor.profile?.mayPersonalize ?? false)
+        let personalized = visitor.mayPersonalize
         let recommendationId = RecommendationID.make(personalized: personalized)
         var session = SessionState.empty(query.sessionId)
         var sessionFailed = false

@@ -63,6 +63,7 @@ public struct RedisSessionStore: SessionStore {
             event.eventId, event.type.rawValue, event.itemId ?? "", String(event.timestamp), String(update.weight),
             String(settings.interestHalfLifeSeconds), settings.recentItemLimit, settings.idleTimeoutSeconds,
             update.userId ?? "", event.deviceId ?? "", update.region ?? "", readBack ? "1" : "0",
+            settings.maxEventsPerSession, settings.maxCartItems, settings.maxPurchasedItems,
         ]
         arguments.append(contentsOf: update.attributes)
         return try await redis.evalScript(
@@ -90,6 +91,7 @@ public struct RedisSessionStore: SessionStore {
         case 1: return .applied
         case 2: return .appliedUnpublished
         case 0: return .duplicate
+        case 3: return .sessionFull
         default: throw unexpected(reply)
         }
     }

@@ -17,11 +17,16 @@ enum SessionScripts {
     /// An applied event id stays in `unpublished` until the service confirms it reached the log
     /// (`SREM`), so a retry after a failed publish is published instead of taken for a duplicate.
     ///
+    /// Bounded whatever the client sends: at most maxEvents event ids per session (past it an
+    /// event is not applied: outcome 3), maxCart cart entries and maxPurchased purchased items
+    /// (further new items are left out); recent items are trimmed to maxItems.
+    ///
     /// KEYS: meta, interest, items, seen, cart, purchased, unpublished.
     /// ARGV: eventId, type, itemId ('' for none), timestamp, weight, halfLifeSeconds, maxItems,
-    ///       ttlSeconds, userId, deviceId, region, readBack ('1' or '0'), attribute…
+    ///       ttlSeconds, userId, deviceId, region, readBack ('1' or '0'), maxEvents, maxCart,
+    ///       maxPurchased, attribute…
     /// The outcome is 1 when applied now, 2 when applied before but not confirmed published, 0
-    /// when applied and published before. With readBack '0' the outcome is the reply; with '1'
+    /// when applied and published before, 3 when the session already holds maxEvents events. With readBack '0' the outcome is the reply; with '1'
     /// the reply is { outcome, HGETALL meta, HGETALL interest, ZRANGE items WITHSCORES,
     /// HGETALL cart, SMEMBERS purchased }: a page view and the read of its session in one call.
     static let applyEvent = RedisScript(
@@ -30,6 +35,7 @@ enum SessionScripts {
         local eventId, kind, item = ARGV[1], ARGV[2], ARGV[3]
         local ts, weight, half = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
         local maxItems, ttl = tonumber(ARGV[7]), tonumber(ARGV[8])
+        local maxEvents, maxCart, maxPurchased = tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
         local function fmt(x) return string.format('%.17g', x) end
         -- One call per thousand arguments (an even count, so field-value pairs stay whole):
         -- unpack has a limit of a few thousand values.
@@ -41,6 +47,10 @@ enum SessionScripts {
           if redis.call('SADD', seen, eventId) == 0 then
             if redis.call('SISMEMBER', unpublished, eventId) == 1 then return 2 end
             return 0
+          end
+          if redis.call('SCARD', seen) > maxEvents then
+            redis.call('SREM', seen, eventId)
+            return 3
           end
           redis.call('SADD', unpublished, eventId)
 
@@ -70,7 +80,7 @@ enum SessionScripts {
           link('device_id', ARGV[10], m[6], m[7])
           link('region', ARGV[11], m[8], m[9])
 
-          if weight ~= 0 and #ARGV >= 13 then
+          if weight ~= 0 and #ARGV >= 16 then
             -- The reference moves in whole half-lives, so most events add to their keys without
             -- rewriting the hash; a weight newer than the reference is scaled up by at most 2.
             local bucket = math.floor(ts / half) * half
@@ -93,7 +103,7 @@ enum SessionScripts {
               set('interest_at', fmt(bucket))
             end
             local add = weight * 2 ^ (-(ref - ts) / half)
-            for j = 13, #ARGV do redis.call('HINCRBYFLOAT', interest, ARGV[j], fmt(add)) end
+            for j = 16, #ARGV do redis.call('HINCRBYFLOAT', interest, ARGV[j], fmt(add)) end
           end
 
           if item ~= '' then
@@ -108,9 +118,10 @@ enum SessionScripts {
                 local pts, pid = tonumber(string.sub(previous, 1, sep - 1)), string.sub(previous, sep + 1, string.find(previous, '|', sep + 1, true) - 1)
                 newer = ts > pts or (ts == pts and eventId > pid)
               end
+              if not previous and redis.call('HLEN', cart) >= maxCart then newer = false end
               if newer then redis.call('HSET', cart, item, stamp .. '|' .. kind) end
             end
-            if kind == 'purchase' then redis.call('SADD', purchased, item) end
+            if kind == 'purchase' and redis.call('SCARD', purchased) < maxPurchased then redis.call('SADD', purchased, item) end
           end
 
           many('HSET', meta, updates)
@@ -119,7 +130,7 @@ enum SessionScripts {
         end
 
         local outcome = apply()
-        if ARGV[12] ~= '1' then return outcome end
+        if ARGV[12] ~= '1' or outcome == 3 then return outcome end
         return { outcome, redis.call('HGETALL', meta), redis.call('HGETALL', interest),
           redis.call('ZRANGE', items, 0, -1, 'WITHSCORES'), redis.call('HGETALL', cart), redis.call('SMEMBERS', purchased) }
         """#

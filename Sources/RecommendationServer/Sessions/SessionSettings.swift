@@ -6,6 +6,12 @@ public struct SessionSettings: Sendable, Equatable {
     public var interestHalfLifeSeconds = 600.0
     /// Recent items kept per session.
     public var recentItemLimit = 50
+    /// Bounds on what one session can hold, whatever the client sends: event ids remembered for
+    /// de-duplication (past it, events are published but not stored), cart entries and
+    /// purchased items (further new items are left out).
+    public var maxEventsPerSession = 10_000
+    public var maxCartItems = 200
+    public var maxPurchasedItems = 500
     /// How long a user keeps the links to their sessions, for cross-device interests.
     public var userLinkTTLSeconds = 30 * 86_400
     /// Interest weight per event type; types not listed add nothing.

@@ -27,6 +27,9 @@ public enum SessionApplyOutcome: Sendable, Equatable {
     case appliedUnpublished
     /// Applied and published before: a duplicate.
     case duplicate
+    /// The session already holds `sessions.maxEventsPerSession` events: not stored. Publish it
+    /// anyway (the log is the record); a retry of it is published again, not recognised.
+    case sessionFull
 
     /// Whether the event still has to go to the log.
     public var needsPublishing: Bool { self != .duplicate }
