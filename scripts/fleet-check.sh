@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# `scripts/fleet.sh check` / `make fleet-check`: the checks of docs/RELIABILITY.md "Several
+# replicas behind nginx", against a running fleet (scripts/fleet.sh start). Exits 1 when one fails.
+#  1. steady load: the harness's fleet scenario through nginx; no 5xx, no transport error;
+#     meanwhile
+#  2. a ranking config changed through replica 1's admin API is served by every replica
+#     (each asked directly) within admin.reloadSeconds (+1 s for the reload's query and the probes);
+#  3. a consent withdrawal through replica 1 reaches every replica (bound FLEET_CONSENT_BOUND, 5 s);
+#  4. rolling restart under load (the harness and an event poster through nginx): SIGTERM one
+#     replica at a time, start it again, wait until ready, next; no 5xx through nginx, no
+#     transport error, and every event answered 202 is in topic `events`.
+# Settings: FLEET_LOAD_SECONDS (60), FLEET_RESTART_LOAD_SECONDS (60), FLEET_EVENT_RATE (100/s),
+# FLEET_LOAD_ARGS (extra harness options, e.g. "--rate-scale 0.5"), FLEET_RELOAD_SECONDS (5:
+# admin.reloadSeconds of the config the replicas run). Results: .local/fleet/checks/<time>/.
+set -uo pipefail
+SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$SCRIPTS/env.sh"
+source "$SCRIPTS/fleet-lib.sh"
+set -e
+load_tokens
+export SESSIONRANK_ADMIN_TOKEN SESSIONRANK_LOAD_STOREFRONT_KEY
+
+nginx_alive || die "nginx is not running; start the fleet first (scripts/fleet.sh start)"
+for n in $(seq 1 "$(replica_count)"); do replica_ready "$n" || die "replica $n is not ready; start the fleet first"; done
+
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+OUT="$FLEET_DIR/checks/$STAMP"
+mkdir -p "$OUT"
+ln -sfn "$STAMP" "$FLEET_DIR/checks/latest"
+TARGET="http://127.0.0.1:$FLEET_PORT"
+REPLICAS=$(IFS=,; echo "${FLEET_REPLICA_PORTS[*]}")
+LOAD=$(load_bin)
+CHECKS=(python3 "$SCRIPTS/fleet_checks.py")
+SCENARIO="$SESSIONRANK_ROOT/loadtests/scenarios/fleet.yaml"
+FAILED=()
+record() { # name, command...: runs a check, keeps its JSON line, notes a failure
+    local name=$1; shift
+    if "$@" >"$OUT/$name.json"; then log "$name: passed"; else FAILED+=("$name"); log "$name: FAILED"; fi
+    cat "$OUT/$name.json"
+}
+
+# The compliance checks of the harness need the catalogue: exported as run-standard.sh does.
+{
+    printf 'itemId\tcategory\tminAge\tregions\n'
+    psql "$SESSIONRANK_POSTGRES_URL" -X -q -At -F $'\t' \
+        -c "SELECT id, category, min_age, coalesce(array_to_string(allowed_regions, ','), '') FROM products ORDER BY id"
+} >"$OUT/catalog.tsv"
+
+harness() { # out-dir, seconds: the fleet scenario through nginx (run it in the background)
+    "$LOAD" run --scenario "$SCENARIO" --target "$TARGET" --duration "$2" --warmup 5 \
+        --catalog "$OUT/catalog.tsv" --out "$1" ${FLEET_LOAD_ARGS:-} >"$1.log" 2>&1
+}
+nginx_log_lines() { wc -l <"$(nginx_dir)/logs/access.log"; }
+nginx_statuses_since() { # first line: status counts of nginx's answers after that line
+    sleep 2 # the access log is buffered for up to 1 s
+    tail -n +"$(($1 + 1))" "$(nginx_dir)/logs/access.log" | awk '{ n[$1]++ } END { for (s in n) printf "%s %d\n", s, n[s] }' | sort
+}
+
+log "1-3. steady load through nginx for ${FLEET_LOAD_SECONDS:-60} s; config and consent checks meanwhile (results: $OUT)"
+mkdir -p "$OUT/steady"
+from=$(nginx_log_lines)
+harness "$OUT/steady" "${FLEET_LOAD_SECONDS:-60}" &
+harness_pid=$!
+sleep 15
+record config "${CHECKS[@]}" config --replicas "$REPLICAS" --editor-token "$FLEET_EDITOR_TOKEN" \
+    --reload-seconds "${FLEET_RELOAD_SECONDS:-5}" || true
+record consent "${CHECKS[@]}" consent --replicas "$REPLICAS" --privacy-token "$FLEET_PRIVACY_TOKEN" \
+    --storefront-key "$SESSIONRANK_LOAD_STOREFRONT_KEY" --bound "${FLEET_CONSENT_BOUND:-5}" || true
+wait "$harness_pid" || log "harness exit status $? (2: a latency objective missed; the errors are checked below)"
+record steady-load "${CHECKS[@]}" load-summary --summary "$OUT/steady/summary.json" || true
+nginx_statuses_since "$from" | tee "$OUT/steady-nginx-statuses.txt"
+
+log "4. rolling restart under load"
+mkdir -p "$OUT/restart"
+from=$(nginx_log_lines)
+prefix="fleet-$STAMP"
+harness "$OUT/restart" "${FLEET_RESTART_LOAD_SECONDS:-60}" &
+harness_pid=$!
+"${CHECKS[@]}" post-events --target "$TARGET" --rate "${FLEET_EVENT_RATE:-100}" --duration 600 \
+    --stop-file "$OUT/restart/stop" --prefix "$prefix" --ids "$OUT/restart/acknowledged-ids.txt" \
+    >"$OUT/post-events.json" &
+poster_pid=$!
+sleep 8
+: >"$OUT/restart-timings.txt"
+for n in $(seq 1 "$(replica_count)"); do
+    t0=$(date +%s.%N); stop_replica "$n"; t1=$(date +%s.%N)
+    start_replica "$n"; wait_replica_ready "$n"; t2=$(date +%s.%N)
+    awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" \
+        'BEGIN { printf "replica %d: exited %.2f s after SIGTERM, ready %.2f s after start\n", n, b - a, c - b }' |
+        tee -a "$OUT/restart-timings.txt"
+    sleep 3
+done
+sleep 5
+touch "$OUT/restart/stop"
+if wait "$poster_pid"; then log "post-events: passed"; else FAILED+=("post-events"); log "post-events: FAILED"; fi
+cat "$OUT/post-events.json"
+wait "$harness_pid" || log "harness exit status $? (2: a latency objective missed; the errors are checked below)"
+record restart-load "${CHECKS[@]}" load-summary --summary "$OUT/restart/summary.json" || true
+nginx_statuses_since "$from" | tee "$OUT/restart-nginx-statuses.txt"
+if awk '$1 >= 500 { bad = 1 } END { exit bad }' "$OUT/restart-nginx-statuses.txt"; then
+    log "restart-nginx-5xx: passed"
+else
+    FAILED+=("restart-nginx-5xx"); log "restart-nginx-5xx: FAILED"
+fi
+retried=$(tail -n +"$((from + 1))" "$(nginx_dir)/logs/access.log" | grep -c 'upstream=[^ ]*, ' || true)
+echo "requests nginx passed to a second replica: $retried" | tee "$OUT/restart-retries.txt"
+record events-in-kafka "${CHECKS[@]}" verify-events --ids "$OUT/restart/acknowledged-ids.txt" --prefix "$prefix" \
+    --bootstrap "$SESSIONRANK_KAFKA_BOOTSTRAP" || true
+
+if [[ ${#FAILED[@]} -gt 0 ]]; then
+    log "fleet checks FAILED: ${FAILED[*]} (details: $OUT)"
+    exit 1
+fi
+log "fleet checks passed (details: $OUT)"
