@@ -50,6 +50,15 @@ harness() { # out-dir, seconds: the fleet scenario through nginx (run it in the 
     "$LOAD" run --scenario "$SCENARIO" --target "$TARGET" --duration "$2" --warmup 5 \
         --catalog "$OUT/catalog.tsv" --out "$1" ${FLEET_LOAD_ARGS:-} >"$1.log" 2>&1
 }
+# CPU seconds (user + system) the replicas and nginx's processes have used so far, one line.
+cpu_seconds() {
+    local pids=() n
+    for n in $(seq 1 "$(replica_count)"); do pids+=("$(replica_pid "$n")"); done
+    pids+=("$(nginx_pid)" $(pgrep -P "$(nginx_pid)" || true))
+    local tick; tick=$(getconf CLK_TCK)
+    for pid in "${pids[@]}"; do awk -v t="$tick" '{ printf "%.2f ", ($14 + $15) / t }' "/proc/$pid/stat"; done
+    echo
+}
 nginx_log_lines() { wc -l <"$(nginx_dir)/logs/access.log"; }
 nginx_statuses_since() { # first line: status counts of nginx's answers after that line
     sleep 2 # the access log is buffered for up to 1 s
@@ -59,6 +68,7 @@ nginx_statuses_since() { # first line: status counts of nginx's answers after th
 log "1-3. steady load through nginx for ${FLEET_LOAD_SECONDS:-60} s; config and consent checks meanwhile (results: $OUT)"
 mkdir -p "$OUT/steady"
 from=$(nginx_log_lines)
+cpu_before=$(cpu_seconds)
 harness "$OUT/steady" "${FLEET_LOAD_SECONDS:-60}" &
 harness_pid=$!
 sleep 15
@@ -67,7 +77,16 @@ record config "${CHECKS[@]}" config --replicas "$REPLICAS" --editor-token "$FLEE
 record consent "${CHECKS[@]}" consent --replicas "$REPLICAS" --privacy-token "$FLEET_PRIVACY_TOKEN" \
     --storefront-key "$SESSIONRANK_LOAD_STOREFRONT_KEY" --bound "${FLEET_CONSENT_BOUND:-5}" || true
 wait "$harness_pid" || log "harness exit status $? (2: a latency objective missed; the errors are checked below)"
+cpu_after=$(cpu_seconds)
 record steady-load "${CHECKS[@]}" load-summary --summary "$OUT/steady/summary.json" || true
+# CPU per request: replicas and nginx (workers included) over the steady run, warm-up, probes and drain included.
+requests=$(jq '.overall.scheduled + .harness.warmupRequests' "$OUT/steady/summary.json")
+awk -v before="$cpu_before" -v after="$cpu_after" -v requests="$requests" -v replicas="$(replica_count)" 'BEGIN {
+    nb = split(before, b, " "); split(after, a, " ")
+    for (i = 1; i <= nb; i++) { d = a[i] - b[i]; if (i <= replicas) r += d; else x += d }
+    printf "CPU over the steady run: replicas %.1f s, nginx %.1f s; per request (%d requests): replicas %.3f ms, nginx %.3f ms\n",
+        r, x, requests, 1000 * r / requests, 1000 * x / requests
+}' | tee "$OUT/steady-cpu.txt"
 nginx_statuses_since "$from" | tee "$OUT/steady-nginx-statuses.txt"
 
 log "4. rolling restart under load"
