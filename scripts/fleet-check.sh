@@ -6,9 +6,10 @@
 #  2. a ranking config changed through replica 1's admin API is served by every replica
 #     (each asked directly) within admin.reloadSeconds (+1 s for the reload's query and the probes);
 #  3. a consent withdrawal through replica 1 reaches every replica (bound FLEET_CONSENT_BOUND, 5 s);
-#  4. rolling restart under load (the harness and an event poster through nginx): SIGTERM one
-#     replica at a time, start it again, wait until ready, next; no 5xx through nginx, no
-#     transport error, and every event answered 202 is in topic `events`.
+#  4. rolling restart under load (the harness and an event poster through nginx): one replica
+#     at a time out of nginx, SIGTERM, start again, wait until ready, back in, next
+#     (FLEET_RESTART_DRAIN=0: no drain, SIGTERM while nginx still sends to it); no 5xx through
+#     nginx, no transport error, and every event answered 202 is in topic `events`.
 # Settings: FLEET_LOAD_SECONDS (60), FLEET_RESTART_LOAD_SECONDS (60), FLEET_EVENT_RATE (100/s),
 # FLEET_LOAD_ARGS (extra harness options, e.g. "--rate-scale 0.5"), FLEET_RELOAD_SECONDS (5:
 # admin.reloadSeconds of the config the replicas run). Results: .local/fleet/checks/<time>/.
@@ -102,11 +103,7 @@ poster_pid=$!
 sleep 8
 : >"$OUT/restart-timings.txt"
 for n in $(seq 1 "$(replica_count)"); do
-    t0=$(date +%s.%N); stop_replica "$n"; t1=$(date +%s.%N)
-    start_replica "$n"; wait_replica_ready "$n"; t2=$(date +%s.%N)
-    awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" \
-        'BEGIN { printf "replica %d: exited %.2f s after SIGTERM, ready %.2f s after start\n", n, b - a, c - b }' |
-        tee -a "$OUT/restart-timings.txt"
+    restart_replica "$n" | tee -a "$OUT/restart-timings.txt"
     sleep 3
 done
 sleep 5

@@ -107,12 +107,18 @@ nginx_pid() { cat "$(nginx_dir)/nginx.pid" 2>/dev/null || true; }
 nginx_alive() { local pid; pid=$(nginx_pid); [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; }
 
 # nginx.conf from the template: the fleet's port, its upstream servers, and a prefix of its own.
+# FLEET_DRAINED names a replica (1-based) marked `down`: nginx sends it nothing new.
 write_nginx_config() {
-    local dir servers="" port
+    local dir servers="" port n=0
     dir=$(nginx_dir)
     mkdir -p "$dir/logs" "$dir/temp"
     for port in "${FLEET_REPLICA_PORTS[@]}"; do
-        servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
+        n=$((n + 1))
+        if [[ "${FLEET_DRAINED:-}" == "$n" ]]; then
+            servers+="        server 127.0.0.1:$port down;"$'\n'
+        else
+            servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
+        fi
     done
     awk -v port="$FLEET_PORT" -v dir="$dir" -v servers="$servers" '
         /@UPSTREAM_SERVERS@/ { printf "%s", servers; next }
@@ -140,4 +146,33 @@ stop_nginx() {
     local dir; dir=$(nginx_dir)
     nginx -p "$dir" -c "$dir/nginx.conf" -s quit 2>/dev/null || kill "$(nginx_pid)" 2>/dev/null || true
     for _ in $(seq 1 50); do nginx_alive || break; sleep 0.1; done
+}
+
+# Waits until nginx runs only its current workers: after a reload the old ones finish the
+# requests they hold (and close their kept-alive connections) before they exit.
+wait_nginx_old_workers() {
+    local i
+    for i in $(seq 1 200); do
+        [[ $(pgrep -c -P "$(nginx_pid)" || true) -le 1 ]] && return 0
+        sleep 0.05
+    done
+    log "old nginx workers still running after 10 s"
+}
+
+# Takes replica n out of nginx (drain: reload with it marked down), or puts every replica back.
+nginx_drain() { FLEET_DRAINED=$1 start_nginx >/dev/null 2>&1; wait_nginx_old_workers; }
+nginx_undrain() { FLEET_DRAINED= start_nginx >/dev/null 2>&1; wait_nginx_old_workers; }
+
+# One step of a rolling restart. With drain (the default, FLEET_RESTART_DRAIN=1): out of nginx,
+# SIGTERM, start, ready, back in. Without: SIGTERM while nginx still sends to it, and only the
+# passive health checks and retries stand between clients and the replica's shutdown.
+# Prints the step's times.
+restart_replica() {
+    local n=$1 t0 t1 t2
+    if [[ "${FLEET_RESTART_DRAIN:-1}" == 1 ]]; then nginx_drain "$n"; fi
+    t0=$(date +%s.%N); stop_replica "$n"; t1=$(date +%s.%N)
+    start_replica "$n" 2>/dev/null; wait_replica_ready "$n"; t2=$(date +%s.%N)
+    if [[ "${FLEET_RESTART_DRAIN:-1}" == 1 ]]; then nginx_undrain; fi
+    awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" -v d="${FLEET_RESTART_DRAIN:-1}" \
+        'BEGIN { printf "replica %d (drain %s): exited %.2f s after SIGTERM, ready %.2f s after start\n", n, d == 1 ? "on" : "off", b - a, c - b }'
 }

@@ -6,7 +6,8 @@
 #   status   what runs, with each replica's readiness
 #   check    the scripted checks of docs/RELIABILITY.md "Several replicas behind nginx"
 #            (scripts/fleet-check.sh); exits non-zero when one fails
-#   restart  rolling restart: one replica at a time, SIGTERM, start, wait until ready
+#   restart  rolling restart: one replica at a time out of nginx, SIGTERM, start, wait until
+#            ready, back in
 # Settings: SESSIONRANK_FLEET_PORT (nginx, 8180), SESSIONRANK_FLEET_REPLICA_PORTS (8181,8182,8183),
 # SESSIONRANK_BIN and SESSIONRANK_LOAD_BIN (executables; default: the release builds, built
 # when missing), and the stack's SESSIONRANK_* ports. State, logs and tokens: .local/fleet/.
@@ -51,16 +52,12 @@ status() {
     "$SCRIPTS/stack.sh" status
 }
 
-# One replica at a time: SIGTERM, wait for it to exit, start it again, wait until ready.
+# One replica at a time: out of nginx, SIGTERM, wait for it to exit, start it again, wait until
+# ready, back into nginx (FLEET_RESTART_DRAIN=0 skips the drain).
 rolling_restart() {
     load_tokens
     local n
-    for n in $(seq 1 "$(replica_count)"); do
-        log "rolling restart: replica $n"
-        stop_replica "$n"
-        start_replica "$n"
-        wait_replica_ready "$n"
-    done
+    for n in $(seq 1 "$(replica_count)"); do restart_replica "$n"; done
 }
 
 case "${1:-}" in

@@ -133,21 +133,33 @@ def check_consent(args):
             raise ValueError(f"recommend: {status}")
         return json.loads(payload)["personalized"]
 
-    status, _, body = first.request("PUT", path, body={"personalization": True}, headers=privacy)
+    # Under load the privacy endpoint may answer 503 (Redis or PostgreSQL slower than its budget):
+    # the client retries after Retry-After, as docs/API.md asks.
+    def put_consent(value):
+        refused = 0
+        for _ in range(10):
+            status, headers, body = first.request("PUT", path, body={"personalization": value}, headers=privacy)
+            if status != 503:
+                break
+            refused += 1
+            time.sleep(float(headers.get("Retry-After", "1")))
+        return status, body, refused
+
+    status, body, _ = put_consent(True)
     if status != 200:
         return emit({"check": "consent", "error": f"grant: {status} {body[:200]!r}"}, False)
     # Every replica first answers the user personalised, so each holds the profile in its cache.
     granted = wait_until(replicas, personalized, True, args.within)
     if any(s is None for s in granted.values()):
         return emit({"check": "consent", "error": "the grant did not reach every replica", "granted": granted}, False)
-    status, _, body = first.request("PUT", path, body={"personalization": False}, headers=privacy)
+    status, body, refused = put_consent(False)  # the clock starts at its 200
     if status != 200:
-        return emit({"check": "consent", "error": f"withdrawal: {status} {body[:200]!r}"}, False)
+        return emit({"check": "consent", "error": f"withdrawal: {status} {body[:200]!r}", "refused": refused}, False)
     seconds = wait_until(replicas, personalized, False, args.within)
     reached = [s for s in seconds.values() if s is not None]
     ok = len(reached) == len(replicas) and max(reached) <= args.bound
     return emit({
-        "check": "consent", "withdrawnThrough": replicas[0],
+        "check": "consent", "withdrawnThrough": replicas[0], "withdrawalRefused503": refused,
         "secondsPerReplica": {str(p): s for p, s in seconds.items()},
         "maxSeconds": max(reached) if reached else None, "boundSeconds": args.bound,
     }, ok)
