@@ -6,10 +6,10 @@
 #  2. a ranking config changed through replica 1's admin API is served by every replica
 #     (each asked directly) within admin.reloadSeconds (+1 s for the reload's query and the probes);
 #  3. a consent withdrawal through replica 1 reaches every replica (bound FLEET_CONSENT_BOUND, 5 s);
-#  4. rolling restart under load (the harness and an event poster through nginx): SIGTERM one
-#     replica at a time while nginx still sends to it, start it again, wait until ready, next
-#     (FLEET_RESTART_DRAIN=1: out of nginx first, back in once ready); no 5xx through nginx, no
-#     transport error, and every event answered 202 is in topic `events`.
+#  4. rolling restart under load (the harness and an event poster through nginx): one replica
+#     at a time out of nginx, SIGTERM, start again, wait until ready, back in, next
+#     (FLEET_RESTART_DRAIN=0: no drain, SIGTERM while nginx still sends to it); no 5xx through
+#     nginx, no transport error, and every event answered 202 is in topic `events`.
 # Settings: FLEET_LOAD_SECONDS (60), FLEET_RESTART_LOAD_SECONDS (60), FLEET_EVENT_RATE (50/s),
 # FLEET_LOAD_ARGS (extra harness options, e.g. "--rate-scale 2"), FLEET_RELOAD_SECONDS (5:
 # admin.reloadSeconds of the config the replicas run). Results: .local/fleet/checks/<time>/.

@@ -120,9 +120,9 @@ write_nginx_config() {
             servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
         fi
     done
-    local keepalive="        # no idle connections kept to the replicas (FLEET_UPSTREAM_KEEPALIVE=N keeps N)"
-    if [[ "${FLEET_UPSTREAM_KEEPALIVE:-0}" != 0 ]]; then
-        keepalive="        keepalive ${FLEET_UPSTREAM_KEEPALIVE};  # idle HTTP/1.1 connections kept to the replicas"
+    local keepalive="        # no idle connections kept to the replicas (FLEET_UPSTREAM_KEEPALIVE=0)"
+    if [[ "${FLEET_UPSTREAM_KEEPALIVE:-64}" != 0 ]]; then
+        keepalive="        keepalive ${FLEET_UPSTREAM_KEEPALIVE:-64};  # idle HTTP/1.1 connections kept to the replicas"
     fi
     awk -v port="$FLEET_PORT" -v dir="$dir" -v servers="$servers" -v keepalive="$keepalive" '
         /@UPSTREAM_SERVERS@/ { printf "%s", servers; next }
@@ -168,18 +168,19 @@ wait_nginx_old_workers() {
 nginx_drain() { FLEET_DRAINED=$1 start_nginx >/dev/null 2>&1; wait_nginx_old_workers; }
 nginx_undrain() { FLEET_DRAINED= start_nginx >/dev/null 2>&1; wait_nginx_old_workers; }
 
-# One step of a rolling restart. By default (FLEET_RESTART_DRAIN=0): SIGTERM while nginx still
-# sends to the replica, so only the passive health checks and retries stand between clients and
-# its shutdown. With FLEET_RESTART_DRAIN=1: out of nginx first (a reload with it marked down),
-# SIGTERM, start, ready, back in; each reload closes nginx's idle client connections, which
-# clients that do not resend on a new connection see as errors (docs/RELIABILITY.md).
+# One step of a rolling restart. By default (FLEET_RESTART_DRAIN=1): out of nginx first (a
+# reload with it marked down, then the old workers finish what they hold), SIGTERM, start,
+# ready, back in. Each reload closes nginx's idle client connections; a client that sends on
+# one at that moment and does not resend on a new connection sees an error (docs/RELIABILITY.md).
+# With FLEET_RESTART_DRAIN=0: SIGTERM while nginx still sends to the replica, so only the
+# passive health checks and retries stand between clients and its shutdown.
 # Prints the step's times.
 restart_replica() {
     local n=$1 t0 t1 t2
-    if [[ "${FLEET_RESTART_DRAIN:-0}" == 1 ]]; then nginx_drain "$n"; fi
+    if [[ "${FLEET_RESTART_DRAIN:-1}" == 1 ]]; then nginx_drain "$n"; fi
     t0=$(date +%s.%N); stop_replica "$n"; t1=$(date +%s.%N)
     start_replica "$n" 2>/dev/null; wait_replica_ready "$n"; t2=$(date +%s.%N)
-    if [[ "${FLEET_RESTART_DRAIN:-0}" == 1 ]]; then nginx_undrain; fi
-    awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" -v d="${FLEET_RESTART_DRAIN:-0}" \
+    if [[ "${FLEET_RESTART_DRAIN:-1}" == 1 ]]; then nginx_undrain; fi
+    awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" -v d="${FLEET_RESTART_DRAIN:-1}" \
         'BEGIN { printf "replica %d (drain %s): exited %.2f s after SIGTERM, ready %.2f s after start\n", n, d == 1 ? "on" : "off", b - a, c - b }'
 }

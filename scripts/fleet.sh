@@ -6,10 +6,10 @@
 #   status   what runs, with each replica's readiness
 #   check    the scripted checks of docs/RELIABILITY.md "Several replicas behind nginx"
 #            (scripts/fleet-check.sh); exits non-zero when one fails
-#   restart  rolling restart: one replica at a time SIGTERM, start, wait until ready
-#            (FLEET_RESTART_DRAIN=1: out of nginx first, back in once ready)
+#   restart  rolling restart: one replica at a time out of nginx, SIGTERM, start, wait until
+#            ready, back in (FLEET_RESTART_DRAIN=0: no drain, SIGTERM while nginx sends to it)
 # Settings: SESSIONRANK_FLEET_PORT (nginx, 8180), SESSIONRANK_FLEET_REPLICA_PORTS (8181,8182,8183),
-# FLEET_UPSTREAM_KEEPALIVE (0: nginx opens a connection per request to a replica; N keeps N idle),
+# FLEET_UPSTREAM_KEEPALIVE (idle connections nginx keeps to the replicas, 64; 0: one per request),
 # SESSIONRANK_BIN and SESSIONRANK_LOAD_BIN (executables; default: the release builds, built
 # when missing), and the stack's SESSIONRANK_* ports. State, logs and tokens: .local/fleet/.
 set -euo pipefail
@@ -53,8 +53,8 @@ status() {
     "$SCRIPTS/stack.sh" status
 }
 
-# One replica at a time: SIGTERM, wait for it to exit, start it again, wait until ready
-# (FLEET_RESTART_DRAIN=1: out of nginx before, back in after).
+# One replica at a time: out of nginx, SIGTERM, wait for it to exit, start it again, wait until
+# ready, back into nginx (FLEET_RESTART_DRAIN=0 skips the drain).
 rolling_restart() {
     load_tokens
     local n
