@@ -9,7 +9,8 @@
 #  4. rolling restart under load (the harness and an event poster through nginx): one replica
 #     at a time out of nginx, SIGTERM, start again, wait until ready, back in, next
 #     (FLEET_RESTART_DRAIN=0: no drain, SIGTERM while nginx still sends to it); no 5xx through
-#     nginx, no transport error, and every event answered 202 is in topic `events`.
+#     nginx, no timeout or connect error, and every event answered 202 is in topic `events`.
+#     Connections closed by nginx's reloads (`closed`) are reported, not failed on, with the drain.
 # Settings: FLEET_LOAD_SECONDS (60), FLEET_RESTART_LOAD_SECONDS (60), FLEET_EVENT_RATE (50/s),
 # FLEET_LOAD_ARGS (extra harness options, e.g. "--rate-scale 2"), FLEET_RELOAD_SECONDS (5:
 # admin.reloadSeconds of the config the replicas run). Results: .local/fleet/checks/<time>/.
@@ -111,7 +112,12 @@ touch "$OUT/restart/stop"
 if wait "$poster_pid"; then log "post-events: passed"; else FAILED+=("post-events"); log "post-events: FAILED"; fi
 cat "$OUT/post-events.json"
 wait "$harness_pid" || log "harness exit status $? (2: a latency objective missed; the errors are checked below)"
-record restart-load "${CHECKS[@]}" load-summary --summary "$OUT/restart/summary.json" || true
+# Each drain reloads nginx, which closes its idle client connections: a request the harness
+# sends on one at that moment fails as `closed` (the harness does not resend on a new
+# connection; the event poster does, and counts it). Reported, not failed on, when draining.
+tolerate=()
+[[ "${FLEET_RESTART_DRAIN:-1}" == 1 ]] && tolerate=(--tolerate closed)
+record restart-load "${CHECKS[@]}" load-summary --summary "$OUT/restart/summary.json" "${tolerate[@]}" || true
 nginx_statuses_since "$from" | tee "$OUT/restart-nginx-statuses.txt"
 if awk '$1 >= 500 { bad = 1 } END { exit bad }' "$OUT/restart-nginx-statuses.txt"; then
     log "restart-nginx-5xx: passed"
