@@ -11,7 +11,7 @@
 #     (FLEET_RESTART_DRAIN=0: no drain, SIGTERM while nginx still sends to it); no 5xx through
 #     nginx, no timeout or connect error, and every event answered 202 is in topic `events`.
 #     Connections closed by nginx's reloads (`closed`) are reported, not failed on, with the drain.
-# Settings: FLEET_LOAD_SECONDS (60), FLEET_RESTART_LOAD_SECONDS (60), FLEET_EVENT_RATE (50/s),
+# Settings: FLEET_LOAD_SECONDS (60), FLEET_RESTART_LOAD_SECONDS (60), FLEET_EVENT_RATE (25/s),
 # FLEET_LOAD_ARGS (extra harness options, e.g. "--rate-scale 2"), FLEET_RELOAD_SECONDS (5:
 # admin.reloadSeconds of the config the replicas run). Results: .local/fleet/checks/<time>/.
 set -uo pipefail
@@ -97,7 +97,7 @@ from=$(nginx_log_lines)
 prefix="fleet-$STAMP"
 harness "$OUT/restart" "${FLEET_RESTART_LOAD_SECONDS:-60}" &
 harness_pid=$!
-"${CHECKS[@]}" post-events --target "$TARGET" --rate "${FLEET_EVENT_RATE:-50}" --duration 600 \
+"${CHECKS[@]}" post-events --target "$TARGET" --rate "${FLEET_EVENT_RATE:-25}" --duration 600 \
     --stop-file "$OUT/restart/stop" --prefix "$prefix" --ids "$OUT/restart/acknowledged-ids.txt" \
     >"$OUT/post-events.json" &
 poster_pid=$!
