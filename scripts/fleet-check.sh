@@ -35,6 +35,8 @@ LOAD=$(load_bin)
 CHECKS=(python3 "$SCRIPTS/fleet_checks.py")
 SCENARIO="$SESSIONRANK_ROOT/loadtests/scenarios/fleet.yaml"
 FAILED=()
+# Whatever ends this script also ends the load it started (the poster runs until told to stop).
+trap 'touch "$OUT/restart/stop" 2>/dev/null || true; kill $(jobs -p) 2>/dev/null || true' EXIT
 record() { # name, command...: runs a check, keeps its JSON line, notes a failure
     local name=$1; shift
     if "$@" >"$OUT/$name.json"; then log "$name: passed"; else FAILED+=("$name"); log "$name: FAILED"; fi
