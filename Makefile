@@ -62,3 +62,16 @@ clean-data: stop
 .PHONY: loadtest
 loadtest: deps
 	@loadtests/run-standard.sh
+
+## Three release replicas behind nginx on loopback, sharing the local stack (scripts/fleet.sh):
+## `make fleet` starts them, `make fleet-check` runs the load and the checks of docs/RELIABILITY.md
+## ("Several replicas behind nginx") and fails when one fails, `make fleet-stop` stops them.
+.PHONY: fleet fleet-check fleet-stop
+fleet:
+	@scripts/fleet.sh start
+
+fleet-check: fleet
+	@scripts/fleet.sh check
+
+fleet-stop:
+	@scripts/fleet.sh stop

@@ -14,6 +14,8 @@ packages=(
     chromium         # headless browser for the admin page test (AdminPageBrowserTests)
     python3-venv     # the project-local virtualenv of schemathesis (`make faults`)
     prometheus       # promtool, which checks and tests the alert rules (scripts/check-alerts.sh)
+    nginx            # the load balancer in front of `make fleet`'s replicas (scripts/fleet.sh)
+    jq               # JSON answers in scripts/fleet.sh
 )
 missing=()
 for package in "${packages[@]}"; do

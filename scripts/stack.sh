@@ -75,7 +75,8 @@ start_kafka() {
     if (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null; then
         log "a kafka dev broker of another checkout answers on $KAFKA_PORT; using it"; return
     fi
-    local binary; binary="$(bin_path)/sessionrank"
+    # SESSIONRANK_BIN: an already built executable (scripts/fleet.sh passes its own).
+    local binary; binary="${SESSIONRANK_BIN:-$(bin_path)/sessionrank}"
     [ -x "$binary" ] || die "$binary is missing; build first (make build)"
     nohup "$binary" kafka-dev --port "$KAFKA_PORT" >"$KAFKA_DIR/kafka-dev.log" 2>&1 &
     echo $! >"$KAFKA_DIR/kafka-dev.pid"
