@@ -23,6 +23,40 @@ struct ConfigurationTests {
         try own.privacy.refuseDevelopmentSecret(environment: [:])
     }
 
+    @Test("Kafka security settings: SASL needs its credentials, and the settings reach librdkafka")
+    func kafkaSecurity() throws {
+        #expect(try ServiceConfiguration.parse(yaml: "").kafka.securityProperties == ["security.protocol": "plaintext"])
+        do {
+            _ = try ServiceConfiguration.parse(yaml: "kafka:\n  securityProtocol: sasl_ssl\n  saslUsername: svc\n")
+            Issue.record("SASL without a password was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.field == "kafka.saslPassword")
+        }
+        do {
+            _ = try ServiceConfiguration.parse(yaml: "kafka:\n  securityProtocol: tls\n")
+            Issue.record("an unknown protocol was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.field == "kafka.securityProtocol")
+        }
+        let sasl = try ServiceConfiguration.parse(
+            yaml: "kafka:\n  securityProtocol: sasl_ssl\n  saslMechanism: SCRAM-SHA-512\n  saslUsername: svc\n  sslCaLocation: /etc/kafka/ca.pem\n",
+            environment: ["SESSIONRANK_KAFKA_SASL_PASSWORD": "from-the-environment"])
+        #expect(sasl.kafka.securityProperties == [
+            "security.protocol": "sasl_ssl", "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": "svc",
+            "sasl.password": "from-the-environment", "ssl.ca.location": "/etc/kafka/ca.pem",
+        ])
+        // librdkafka itself reads the settings: a CA file that does not exist stops the producer at creation.
+        var ssl = ServiceConfiguration().kafka
+        ssl.securityProtocol = "ssl"
+        ssl.sslCaLocation = "/nonexistent/sessionrank-test-ca.pem"
+        do {
+            _ = try makeKafkaProducer(ssl, logger: TestServer.logger)
+            Issue.record("a producer was created with a missing CA file")
+        } catch {
+            #expect("\(error)".contains("ssl.ca.location"), "\(error)")
+        }
+    }
+
     @Test("an empty file gives the documented defaults")
     func defaults() throws {
         let configuration = try ServiceConfiguration.parse(yaml: "")

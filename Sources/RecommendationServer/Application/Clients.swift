@@ -61,7 +61,8 @@ public func makeKafkaProducer(_ settings: ServiceConfiguration.KafkaSettings, lo
         maxQueuedMessages: settings.queueMaxMessages,
         linger: .milliseconds(settings.lingerMilliseconds),
         messageTimeout: .milliseconds(settings.messageTimeoutMilliseconds),
-        shutdownFlushTimeout: .milliseconds(settings.shutdownFlushTimeoutMilliseconds)
+        shutdownFlushTimeout: .milliseconds(settings.shutdownFlushTimeoutMilliseconds),
+        extraProperties: settings.securityProperties
     )
     return try KafkaProducer(configuration: configuration, logger: logger)
 }

@@ -83,7 +83,20 @@ extension ServiceConfiguration {
         configuration.kafka.shutdownFlushTimeoutMilliseconds = try kafka.int(
             "shutdownFlushTimeoutMilliseconds", default: defaults.kafka.shutdownFlushTimeoutMilliseconds, in: 0...600_000)
         configuration.kafka.lingerMilliseconds = try kafka.int("lingerMilliseconds", default: defaults.kafka.lingerMilliseconds, in: 0...1_000)
+        configuration.kafka.securityProtocol = try kafka.string(
+            "securityProtocol", default: defaults.kafka.securityProtocol, allowed: ["plaintext", "ssl", "sasl_plaintext", "sasl_ssl"])
+        configuration.kafka.saslMechanism = try kafka.string(
+            "saslMechanism", default: defaults.kafka.saslMechanism, allowed: ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"])
+        configuration.kafka.saslUsername = try kafka.string("saslUsername", default: defaults.kafka.saslUsername)
+        configuration.kafka.saslPassword = try kafka.string("saslPassword", default: defaults.kafka.saslPassword)
+        configuration.kafka.sslCaLocation = try kafka.string("sslCaLocation", default: defaults.kafka.sslCaLocation)
         try kafka.rejectUnknownKeys()
+        if configuration.kafka.securityProtocol.hasPrefix("sasl_") {
+            for (field, value) in [("kafka.saslUsername", configuration.kafka.saslUsername), ("kafka.saslPassword", configuration.kafka.saslPassword)]
+            where value.isEmpty {
+                throw ConfigurationError(field: field, "must be set when kafka.securityProtocol is \(configuration.kafka.securityProtocol)")
+            }
+        }
         if configuration.kafka.bootstrapServers.split(separator: ",").contains(where: { !$0.contains(":") }) {
             throw ConfigurationError(
                 field: "kafka.bootstrapServers", "must be a comma-separated list of host:port; got \"\(configuration.kafka.bootstrapServers)\"")

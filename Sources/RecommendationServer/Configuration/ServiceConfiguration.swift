@@ -75,6 +75,30 @@ public struct ServiceConfiguration: Sendable, Equatable {
         /// broker acknowledged its events, so every answer waits this too; under load batches
         /// still form from the records that arrive while one is in flight.
         public var lingerMilliseconds = 1
+        /// librdkafka's `security.protocol`: plaintext, ssl, sasl_plaintext or sasl_ssl.
+        public var securityProtocol = "plaintext"
+        /// `sasl.mechanism` for the sasl_* protocols: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.
+        public var saslMechanism = "PLAIN"
+        public var saslUsername = ""
+        /// Set it from the environment (`SESSIONRANK_KAFKA_SASL_PASSWORD`), not the file.
+        public var saslPassword = ""
+        /// PEM file of the CA that signed the brokers' certificates (`ssl.ca.location`); empty:
+        /// the system's trust store.
+        public var sslCaLocation = ""
+
+        /// The librdkafka properties of the settings above, for every producer and consumer.
+        public var securityProperties: [String: String] {
+            var properties = ["security.protocol": securityProtocol]
+            if securityProtocol.hasPrefix("sasl_") {
+                properties["sasl.mechanism"] = saslMechanism
+                properties["sasl.username"] = saslUsername
+                properties["sasl.password"] = saslPassword
+            }
+            if securityProtocol.hasSuffix("ssl"), !sslCaLocation.isEmpty {
+                properties["ssl.ca.location"] = sslCaLocation
+            }
+            return properties
+        }
     }
 
     public struct LoggingSettings: Sendable, Equatable {

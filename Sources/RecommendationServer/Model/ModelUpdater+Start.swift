@@ -28,12 +28,12 @@ extension ModelUpdater {
                     configuration: KafkaConsumerConfiguration(
                         bootstrapServers: bootstrap, clientID: "\(settings.clientId)-model", mode: .assignment(assignments),
                         pollInterval: .milliseconds(5),
-                        extraProperties: [
+                        extraProperties: settings.securityProperties.merging([
                             // A recorded offset the log no longer holds: replay what is left rather than skip to the end.
                             "auto.offset.reset": "earliest",
                             // Freshness: the dev broker answers a fetch only after this wait (default 500 ms).
                             "fetch.wait.max.ms": "20",
-                        ]),
+                        ]) { _, own in own }),
                     logger: logger)
                 state.withLock { s in
                     s.status.startOffsets = starts
@@ -58,7 +58,9 @@ extension ModelUpdater {
     ) async throws -> (starts: [String: Int64], targets: [String: Int64]) {
         // A consumer with nothing assigned, only to ask for partitions and watermarks.
         let probe = try KafkaConsumer(
-            configuration: KafkaConsumerConfiguration(bootstrapServers: bootstrap, clientID: "\(settings.clientId)-probe", mode: .assignment([])),
+            configuration: KafkaConsumerConfiguration(
+                bootstrapServers: bootstrap, clientID: "\(settings.clientId)-probe", mode: .assignment([]),
+                extraProperties: settings.securityProperties),
             logger: logger)
         do {
             let metadata = try await probe.metadata()
