@@ -16,6 +16,7 @@ packages=(
     prometheus       # promtool, which checks and tests the alert rules (scripts/check-alerts.sh)
     nginx            # the load balancer in front of `make fleet`'s replicas (scripts/fleet.sh)
     jq               # JSON answers in scripts/fleet.sh
+    openssl          # the local stack's throwaway CA for TLS to PostgreSQL (scripts/stack.sh)
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -7,6 +7,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 REDIS_DIR="$LOCAL_DIR/redis"
 POSTGRES_DIR="$LOCAL_DIR/postgres"
 KAFKA_DIR="$LOCAL_DIR/kafka"
+# A throwaway CA and a server certificate for 127.0.0.1/localhost, so TLS to the dependencies can
+# be tested locally; other-ca.pem is an unrelated CA that must be refused.
+TLS_DIR="$LOCAL_DIR/tls"
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
@@ -39,6 +42,25 @@ start_redis() {
     log "redis on 127.0.0.1:$REDIS_PORT"
 }
 
+make_tls_material() {
+    [ -s "$TLS_DIR/server.pem" ] && [ -s "$TLS_DIR/other-ca.pem" ] && return
+    command -v openssl >/dev/null || die "openssl is missing; run scripts/install-deps.sh"
+    mkdir -p "$TLS_DIR"
+    (
+        cd "$TLS_DIR"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=SessionRank local CA" \
+            -keyout ca.key -out ca.pem 2>/dev/null
+        openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Unrelated CA" \
+            -keyout other-ca.key -out other-ca.pem 2>/dev/null
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr 2>/dev/null
+        printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext
+        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+            -extfile server.ext -out server.pem 2>/dev/null
+        rm -f server.csr server.ext
+    )
+    log "throwaway TLS CA and server certificate in $TLS_DIR"
+}
+
 start_postgres() {
     local bin; bin=$(pg_bin)
     [ -n "$bin" ] || die "PostgreSQL binaries not found; run scripts/install-deps.sh"
@@ -56,8 +78,15 @@ start_postgres() {
         # Another checkout's project-local server holds the port: share it rather than fail.
         log "postgres of another checkout answers on $POSTGRES_PORT; using it"
     else
+        # TLS on, plain connections still allowed: each client chooses with its sslmode. The key
+        # must belong to the server's user.
+        make_tls_material
+        cp "$TLS_DIR/server.key" "$POSTGRES_DIR/server.key"
+        cp "$TLS_DIR/server.pem" "$POSTGRES_DIR/server.pem"
+        [ "$(id -u)" -ne 0 ] || chown postgres:postgres "$POSTGRES_DIR/server.key" "$POSTGRES_DIR/server.pem"
+        chmod 600 "$POSTGRES_DIR/server.key"
         as_postgres "$bin/pg_ctl" -D "$POSTGRES_DIR" -l "$POSTGRES_DIR/postgres.log" -w -t 60 start \
-            -o "-p $POSTGRES_PORT -c listen_addresses=127.0.0.1 -k $POSTGRES_DIR -c max_connections=200" >/dev/null
+            -o "-p $POSTGRES_PORT -c listen_addresses=127.0.0.1 -k $POSTGRES_DIR -c max_connections=200 -c ssl=on -c ssl_cert_file=server.pem -c ssl_key_file=server.key" >/dev/null
     fi
     "$bin/pg_isready" -q -h 127.0.0.1 -p "$POSTGRES_PORT" -t 30 || die "postgres is not accepting connections on $POSTGRES_PORT"
     if ! "$bin/psql" -h 127.0.0.1 -p "$POSTGRES_PORT" -U "$POSTGRES_USER_NAME" -d postgres -tAc \

@@ -39,6 +39,8 @@ redis-cli -p "$REDIS_PORT" -n "$TEST_REDIS_DATABASE" FLUSHDB >/dev/null
 export SESSIONRANK_POSTGRES_URL="postgres://$POSTGRES_USER_NAME@127.0.0.1:$POSTGRES_PORT/$TEST_DATABASE"
 export SESSIONRANK_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/$TEST_REDIS_DATABASE"
 export SESSIONRANK_KAFKA_BOOTSTRAP="127.0.0.1:$TEST_KAFKA_PORT"
+# The stack's throwaway CA (scripts/stack.sh), for the TLS tests.
+export SESSIONRANK_TEST_TLS_DIR="$LOCAL_DIR/tls"
 "$BIN" migrate >"$WORK/migrate.log" 2>&1 || die "migrating $TEST_DATABASE failed; see $WORK/migrate.log"
 "$BIN" seed --demo >"$WORK/seed.log" 2>&1 || die "seeding $TEST_DATABASE failed; see $WORK/seed.log"
 log "tests use database $TEST_DATABASE, Redis database $TEST_REDIS_DATABASE, Kafka dev broker 127.0.0.1:$TEST_KAFKA_PORT"

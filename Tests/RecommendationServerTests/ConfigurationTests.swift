@@ -132,6 +132,28 @@ struct ConfigurationTests {
         #expect(settings.username == "app")
         #expect(settings.password == "secret")
         #expect(settings.database == "shop")
+        #expect(settings.tlsMode == .prefer)  // libpq's default
+    }
+
+    @Test("sslmode and sslrootcert follow libpq; anything else is refused by name, without the password")
+    func postgresTLSParameters() throws {
+        let strict = try PostgresConnectionSettings(url: "postgres://app@db:5432/shop?sslmode=verify-full&sslrootcert=/etc/ssl/db-ca.pem")
+        #expect(strict.tlsMode == .verifyFull && strict.rootCertificatePath == "/etc/ssl/db-ca.pem")
+        for (url, words) in [
+            ("postgres://app:hunter2@db/shop?sslmode=allow", "sslmode must be one of disable, prefer, require, verify-ca, verify-full"),
+            ("postgres://app:hunter2@db/shop?ssl=true", "\"ssl\" is not a known parameter"),
+            ("postgres://app:hunter2@db/shop?sslmode=disable&sslrootcert=/x.pem", "sslrootcert needs sslmode"),
+        ] {
+            do {
+                _ = try PostgresConnectionSettings(url: url)
+                Issue.record("accepted \(url)")
+            } catch let error as ConfigurationError {
+                #expect(error.field == "postgres.url")
+                #expect("\(error)".contains(words), "\(error)")
+                #expect(!"\(error)".contains("hunter2"))
+            }
+        }
+        #expect(PostgresConnectionSettings.redactingPassword("postgres://app:hunter2@db/shop") == "postgres://app:***@db/shop")
     }
 }
 

@@ -35,7 +35,7 @@ public func makePostgresClient(_ settings: ServiceConfiguration.PostgresSettings
     let connection = try PostgresConnectionSettings(url: settings.url)
     var configuration = PostgresClient.Configuration(
         host: connection.host, port: connection.port, username: connection.username,
-        password: connection.password, database: connection.database, tls: .disable
+        password: connection.password, database: connection.database, tls: try connection.clientTLS()
     )
     configuration.options.maximumConnections = settings.poolSize
     configuration.options.connectTimeout = .milliseconds(max(settings.queryTimeoutMilliseconds * 10, 1_000))
@@ -48,7 +48,7 @@ public func makePostgresConnectionConfiguration(_ settings: ServiceConfiguration
     let connection = try PostgresConnectionSettings(url: settings.url)
     var configuration = PostgresConnection.Configuration(
         host: connection.host, port: connection.port, username: connection.username,
-        password: connection.password, database: connection.database, tls: .disable
+        password: connection.password, database: connection.database, tls: try connection.connectionTLS()
     )
     configuration.options.connectTimeout = .milliseconds(Int64(max(settings.queryTimeoutMilliseconds * 10, 1_000)))
     return configuration
