@@ -115,11 +115,11 @@ struct BaselineTests {
         #expect(ranker.rank(request, config: EvaluationProtocol.sessionRec.rankingConfig(RankingConfig())) == ["a", "c", "b"])
     }
 
-    /// `evaluate --baselines` prints one table with SessionRank and a row per baseline.
-    @Test func baselinesTableHasEveryRow() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("baselines-\(UUID().uuidString)")
+    static let rowNames = ["SessionRank", "POP", "AR", "SR", "SKNN", "V-SKNN", "STAN", "V-STAN"]
+
+    /// Writes the training sessions and one test session (a b c: two targets) as session files.
+    func writeFiles(in directory: URL) throws -> (train: URL, test: URL) {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
         func write(_ name: String, _ sessions: [ClickSession]) throws -> URL {
             let rows = sessions.flatMap { s in s.events.map { "\(s.id)\t\($0.itemId)\t\($0.time)" } }
             let url = directory.appendingPathComponent(name)
@@ -127,15 +127,44 @@ struct BaselineTests {
             return url
         }
         let test = [ClickSession(id: "9", events: [("a", 14 * Self.day), ("b", 14 * Self.day + 1), ("c", 14 * Self.day + 2)])]
-        var options = EngineCommands.EvaluateOptions(train: try write("train.tsv", Self.training), test: try write("test.tsv", test))
+        return (try write("train.tsv", Self.training), try write("test.tsv", test))
+    }
+
+    /// `evaluate --baselines` prints one table with SessionRank and a row per baseline.
+    @Test func baselinesTableHasEveryRow() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("baselines-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = try writeFiles(in: directory)
+        var options = EngineCommands.EvaluateOptions(train: files.train, test: files.test)
         options.baselines = true
         var lines: [String] = []
         let outcome = try EngineCommands.evaluateAll(options, log: { lines.append($0) })
         let table = try #require(lines.last)
         #expect(outcome.baselines.map(\.name) == ["POP", "AR", "SR", "SKNN", "V-SKNN", "STAN", "V-STAN"])
-        for name in ["SessionRank", "POP", "AR", "SR", "SKNN", "V-SKNN", "STAN", "V-STAN"] {
-            #expect(table.contains("| \(name) |"), "missing row \(name)")
-        }
+        for name in Self.rowNames { #expect(table.contains("| \(name) |"), "missing row \(name)") }
         for (_, result) in outcome.baselines { #expect(result.predictions == 2) }
+    }
+
+    /// The command line itself: `sessionrank evaluate --baselines` (built next to this test
+    /// bundle by `swift build --build-tests`) prints the table under the chosen protocol.
+    @Test func commandLinePrintsTheBaselinesTable() throws {
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("sessionrank")
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "\(binary.path) not built (swift build --build-tests builds it)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("baselines-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = try writeFiles(in: directory)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["evaluate", "--train", files.train.path, "--test", files.test.path, "--mode", "frozen",
+                             "--protocol", "session-rec", "--baselines"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("test.tsv, protocol session-rec:"))
+        for name in Self.rowNames { #expect(text.contains("| \(name) |"), "missing row \(name) in:\n\(text)") }
     }
 }
