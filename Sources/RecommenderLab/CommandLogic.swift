@@ -32,6 +32,8 @@ public enum EngineCommands {
         public var modes: [EvaluationMode] = [.frozen, .incremental]
         public var evaluationProtocol: EvaluationProtocol = .storefront
         public var bench = false
+        /// Also evaluate session-rec's baselines (`BaselineSuite`) on the same split and protocol.
+        public var baselines = false
         public var config: RankingConfig = .default
         public var parameters: ModelParameters = .default
 
@@ -45,6 +47,19 @@ public enum EngineCommands {
     /// Returns the configuration used for the test and the results per mode.
     @discardableResult
     public static func evaluate(_ options: EvaluateOptions, log: (String) -> Void = { print($0) }) throws -> (config: RankingConfig, results: [EvaluationMode: EvaluationResult]) {
+        let outcome = try evaluateAll(options, log: log)
+        return (outcome.config, outcome.results)
+    }
+
+    /// What one `evaluate` run measured: SessionRank per mode and, with `baselines`, every
+    /// baseline (frozen) on the same test sessions, protocol and metrics.
+    public struct EvaluateOutcome: Sendable {
+        public var config: RankingConfig
+        public var results: [EvaluationMode: EvaluationResult]
+        public var baselines: [(name: String, result: EvaluationResult)] = []
+    }
+
+    public static func evaluateAll(_ options: EvaluateOptions, log: (String) -> Void = { print($0) }) throws -> EvaluateOutcome {
         let training = try SessionFile.read(options.train)
         let test = try SessionFile.read(options.test)
         // Applied here too (the evaluator applies it anyway) so the logged config is the one ranked with.
@@ -75,11 +90,23 @@ public enum EngineCommands {
             results[mode] = result
             log("\(options.test.lastPathComponent) [\(mode.rawValue), \(options.evaluationProtocol.rawValue)]: \(result.summary)")
         }
+        var outcome = EvaluateOutcome(config: config, results: results)
+        if options.baselines {
+            let index = TrainingIndex(training: finalTraining)
+            for baseline in BaselineSuite.all(index: index) {
+                let start = DispatchTime.now().uptimeNanoseconds
+                let result = evaluator.evaluate(ranker: BaselineRanker(baseline, index: index), test: test, config: config, mode: .frozen)
+                outcome.baselines.append((baseline.name, result))
+                log(String(format: "%@ [frozen, %@]: %@ (%.1fs)", baseline.name, options.evaluationProtocol.rawValue, result.summary,
+                           Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+            }
+            log(EvaluationTable.render(outcome, protocol: options.evaluationProtocol, test: options.test.lastPathComponent))
+        }
         if options.bench {
             let report = EngineBenchmark().run(training: finalTraining, test: test, config: config, parameters: options.parameters)
             log("benchmark (\(options.test.lastPathComponent)):\n\(report.summary)")
         }
-        return (config, results)
+        return outcome
     }
 
     public static func describe(_ config: RankingConfig) throws -> String {

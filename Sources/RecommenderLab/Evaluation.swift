@@ -95,6 +95,13 @@ public struct NextItemEvaluator: Sendable {
     }
 
     public func evaluate(model: SessionRankModel, test: [ClickSession], config: RankingConfig, mode: EvaluationMode) -> EvaluationResult {
+        evaluate(ranker: SessionRankRanker(model), test: test, config: config, mode: mode)
+    }
+
+    /// Replays `test` (see `ReplaySchedule`): every event after a session's first is a target,
+    /// predicted from the session's earlier events; in incremental mode each event is learned
+    /// right after it has been predicted (a first event: right when it happens).
+    public func evaluate(ranker: some NextItemRanker, test: [ClickSession], config: RankingConfig, mode: EvaluationMode) -> EvaluationResult {
         let maxCount = Double(trainingCounts.values.max() ?? 1)
         var result = EvaluationResult()
         var latencies: [Double] = []
@@ -104,43 +111,43 @@ public struct NextItemEvaluator: Sendable {
         var config = evaluationProtocol.rankingConfig(config)
         config.candidates.minimumReturned = 0  // the protocol wants exactly `cutoff` items
 
-        // Incremental replay follows time; frozen evaluation keeps the file order (same result).
-        let ordered = mode == .incremental ? test.sorted { ($0.events.first?.time ?? 0, $0.id) < ($1.events.first?.time ?? 0, $1.id) } : test
-        for session in ordered where session.events.count >= 2 {
-            func learn(_ position: Int) {
-                let event = session.events[position]
-                let start = DispatchTime.now().uptimeNanoseconds
-                model.apply(ModelEvent(sessionId: session.id, itemId: event.itemId, type: .view, timestamp: event.time))
-                updateNanos += DispatchTime.now().uptimeNanoseconds - start
-                updates += 1
+        for step in ReplaySchedule.steps(test, mode: mode) {
+            let session = test[step.session], prefix = step.position
+            // A one-event session has no target; frozen replay skips it (nothing to learn either).
+            if mode == .frozen, session.events.count < 2 { continue }
+            defer {  // strictly after predicting it
+                if mode == .incremental {
+                    let event = session.events[prefix]
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    ranker.learn(ModelEvent(sessionId: session.id, itemId: event.itemId, type: .view, timestamp: event.time))
+                    updateNanos += DispatchTime.now().uptimeNanoseconds - start
+                    updates += 1
+                }
             }
-            if mode == .incremental { learn(0) }
-            for prefix in 1..<session.events.count {
-                defer { if mode == .incremental { learn(prefix) } }  // strictly after predicting it
-                let request = RecommendationRequest(
-                    sessionId: mode == .incremental ? session.id : nil,
-                    recentItems: session.events[0..<prefix].map { SessionItem(itemId: $0.itemId, type: .view, timestamp: $0.time) },
-                    limit: cutoff)
-                let target = session.events[prefix].itemId
-                if evaluationProtocol == .storefront, EvaluationProtocol.withholds(target, request: request, rules: config.exclusion) {
-                    result.withheldTargets += 1
-                    continue
-                }
-                let start = DispatchTime.now().uptimeNanoseconds
-                let ranked = model.recommend(request, config: config).prefix(cutoff)
-                latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
+            guard prefix > 0 else { continue }
+            let request = RecommendationRequest(
+                sessionId: mode == .incremental ? session.id : nil,
+                recentItems: session.events[0..<prefix].map { SessionItem(itemId: $0.itemId, type: .view, timestamp: $0.time) },
+                limit: cutoff)
+            let target = session.events[prefix].itemId
+            if evaluationProtocol == .storefront, EvaluationProtocol.withholds(target, request: request, rules: config.exclusion) {
+                result.withheldTargets += 1
+                continue
+            }
+            let start = DispatchTime.now().uptimeNanoseconds
+            let ranked = ranker.rank(request, config: config).prefix(cutoff)
+            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
 
-                result.predictions += 1
-                if let rank = ranked.firstIndex(where: { $0.itemId == target }) {
-                    result.hitRate += 1
-                    result.mrr += 1 / Double(rank + 1)
-                    result.ndcg += 1 / log2(Double(rank + 2))
-                }
-                for item in ranked {
-                    recommended.insert(item.itemId)
-                    popularitySum += Double(trainingCounts[item.itemId] ?? 0) / maxCount
-                    popularityItems += 1
-                }
+            result.predictions += 1
+            if let rank = ranked.firstIndex(where: { $0 == target }) {
+                result.hitRate += 1
+                result.mrr += 1 / Double(rank + 1)
+                result.ndcg += 1 / log2(Double(rank + 2))
+            }
+            for item in ranked {
+                recommended.insert(item)
+                popularitySum += Double(trainingCounts[item] ?? 0) / maxCount
+                popularityItems += 1
             }
         }
         if result.predictions > 0 {

@@ -3,7 +3,7 @@ import Foundation
 import Recommender
 import RecommenderLab
 
-/// `sessionrank evaluate --train FILE --test FILE [--validate FILE] [--mode frozen|incremental|both] [--protocol storefront|session-rec] [--config JSON] [--parameters JSON] [--bench]`
+/// `sessionrank evaluate --train FILE --test FILE [--validate FILE] [--mode frozen|incremental|both] [--protocol storefront|session-rec] [--config JSON] [--parameters JSON] [--bench] [--baselines]`
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
@@ -43,6 +43,9 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Also run the predict/update micro-benchmarks.")
     var bench = false
 
+    @Flag(help: "Also evaluate session-rec's baselines (POP, AR, SR, SKNN, V-SKNN, STAN, V-STAN; frozen, rsc15 parameters) on the same split and protocol, and print one table.")
+    var baselines = false
+
     func run() throws {
         var options = EngineCommands.EvaluateOptions(train: URL(fileURLWithPath: train), test: URL(fileURLWithPath: test))
         options.validate = validate.map { URL(fileURLWithPath: $0) }
@@ -50,6 +53,7 @@ struct EvaluateCommand: ParsableCommand {
         options.trials = trials
         options.seed = seed
         options.bench = bench
+        options.baselines = baselines
         switch mode {
         case "frozen": options.modes = [.frozen]
         case "incremental": options.modes = [.incremental]
