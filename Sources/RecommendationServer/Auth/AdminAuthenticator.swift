@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import SessionRankCore
 
 /// Checks `Authorization: Bearer …` against the configured admin tokens.
 public struct AdminAuthenticator: Sendable {
@@ -40,18 +41,11 @@ public struct AdminAuthenticator: Sendable {
         let presented = Array(SHA256.hash(data: Data(header.dropFirst(7).utf8)))
         // Every entry is compared, so the time taken does not say which one matched.
         var match: (name: String, role: AdminRole)?
-        for entry in entries where Self.constantTimeEqual(entry.digest, presented) && match == nil {
+        for entry in entries where ConstantTime.equal(entry.digest, presented) && match == nil {
             match = (entry.name, entry.role)
         }
         guard let match else { throw Self.unauthorized("the token is not valid") }
         return match
-    }
-
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
     }
 
     static func unauthorized(_ message: String) -> APIError {

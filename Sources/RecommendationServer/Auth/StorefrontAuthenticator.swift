@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import SessionRankCore
 
 /// Reads a storefront call's credentials: `Authorization: Bearer` (the storefront key, or an
 /// admin token for debug output) and `X-Visitor-Token`. Credentials that are sent must be

@@ -1,4 +1,5 @@
 import Hummingbird
+import SessionRankCore
 
 extension IngestionResult: ResponseGenerator {
     /// Written by hand: this answers every event post, and `JSONEncoder` took 3 % of the

@@ -1,5 +1,6 @@
 import Hummingbird
 import Recommender
+import SessionRankCore
 
 extension RecommendationResponse: ResponseGenerator {
     /// Written by hand: this is the answer to every page view, and `JSONEncoder` cost more CPU
@@ -55,15 +56,7 @@ extension RecommendationResponse: ResponseGenerator {
 
 extension JSONBytesWriter {
     fileprivate mutating func write(_ c: ScoreComponents) {
-        field("knn", c.knn)
-        field("transition", c.transition)
-        field("covisitation", c.covisitation)
-        field("association", c.association)
-        field("popularity", c.popularity)
-        field("regionalPopularity", c.regionalPopularity)
-        field("interest", c.interest)
-        field("recent", c.recent)
-        field("blend", c.blend)
+        write(c.scores)
         field("ranker", c.ranker)
         field("final", c.final)
     }

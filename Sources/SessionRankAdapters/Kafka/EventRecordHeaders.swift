@@ -1,30 +1,5 @@
 import KafkaClient
-
-/// What the model learns from in an event record, whether read from the record's Kafka key and
-/// headers or from its body.
-struct EventSummary: Equatable {
-    var sessionId: String
-    var type: StorefrontEventType
-    var personalized: Bool
-    var itemId: String?
-    var timestamp: Double
-    var region: String?
-
-    init(sessionId: String, type: StorefrontEventType, personalized: Bool, itemId: String?, timestamp: Double, region: String?) {
-        self.sessionId = sessionId
-        self.type = type
-        self.personalized = personalized
-        self.itemId = itemId
-        self.timestamp = timestamp
-        self.region = region
-    }
-
-    init(_ record: EventRecord) {
-        self.init(
-            sessionId: record.sessionId, type: record.type, personalized: record.personalized, itemId: record.itemId,
-            timestamp: record.timestamp, region: record.region)
-    }
-}
+import SessionRankCore
 
 /// Kafka headers on event records, so the model updater learns an event without parsing its
 /// JSON body (the key is the session id). The body stays the record of truth for every other

@@ -1,6 +1,7 @@
 import Foundation
 import KafkaClient
 import Logging
+import SessionRankCore
 
 /// Publishes event records to the `events` topic, keyed by session id so that one session's
 /// events stay in order on one partition.

@@ -1,6 +1,7 @@
 import Foundation
 import KafkaClient
 import Logging
+import SessionRankCore
 
 /// Publishes served and feedback records to the `feedback` topic, keyed by session id so one
 /// session's records stay in order with each other.

@@ -1,12 +1,18 @@
 import KafkaClient
+import SessionRankCore
 
 /// Asks a broker for metadata through the producer's own connection.
-struct KafkaHealthCheck: DependencyHealthCheck {
+package struct KafkaHealthCheck: DependencyHealthCheck {
     let producer: KafkaProducer
     let timeout: Duration
-    var name: String { "kafka" }
+    package var name: String { "kafka" }
 
-    func check() async throws {
+    package func check() async throws {
         try await producer.checkConnectivity(timeout: timeout)
+    }
+
+    package init(producer: KafkaProducer, timeout: Duration) {
+        self.producer = producer
+        self.timeout = timeout
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import KafkaClient
 import Logging
+import SessionRankCore
 
 /// Where the updater starts: partitions of both topics assigned, each from the offset the
 /// loaded snapshot includes (or the end of the log without one), and how far it must replay.

@@ -7,6 +7,7 @@ import Logging
 import NIOPosix
 import Recommender
 import ServiceLifecycle
+import SessionRankCore
 import Synchronization
 
 /// Keeps this replica's live model learning from the log: reads every partition of `events` and
@@ -18,9 +19,9 @@ import Synchronization
 /// newer than the snapshot). With a demo-bootstrapped or empty model, or a snapshot without
 /// offsets (e.g. from `sessionrank train`), the high watermarks at start: the model learns what
 /// happens from now on, not a history it was not built from.
-public final class ModelUpdater: Service, Sendable {
-    /// Metadata key of the offsets a snapshot includes: JSON `{"events:0": 124, …}`, next offset to read.
-    public static let offsetsKey = "offsets"
+public final class ModelUpdater: LearningLoop, Service, Sendable {
+    /// Metadata key of the offsets a snapshot includes (`SnapshotOffsets`).
+    public static let offsetsKey = SnapshotOffsets.metadataKey
 
     public struct Status: Sendable, Equatable {
         /// Partitions are assigned and offsets known.
@@ -101,13 +102,7 @@ public final class ModelUpdater: Service, Sendable {
     }
 
     /// How far this replica's model is behind the log.
-    public struct Lag: Sendable, Equatable {
-        /// Per topic: Σ over its partitions of (high watermark − next offset to apply).
-        public var records: [String: Int64]
-        /// Now minus the Kafka timestamp of the newest applied record; nil before the first.
-        /// Grows while the log is idle too, so read it together with `records`.
-        public var newestAppliedAgeSeconds: Double?
-    }
+    public typealias Lag = ModelLag
 
     /// Bookkeeping: queued records, offsets, counters. Held briefly.
     let state = Mutex(State())
@@ -137,6 +132,8 @@ public final class ModelUpdater: Service, Sendable {
         self.maxBatch = maxBatch
         self.logger = logger
     }
+
+    public var isReplaying: Bool { status.replaying }
 
     public var status: Status {
         state.withLock { s in
@@ -174,16 +171,9 @@ public final class ModelUpdater: Service, Sendable {
         }
     }
 
-    public static func encodeOffsets(_ offsets: [String: Int64]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: (try? encoder.encode(offsets)) ?? Data("{}".utf8), as: UTF8.self)
-    }
+    public static func encodeOffsets(_ offsets: [String: Int64]) -> String { SnapshotOffsets.encode(offsets) }
 
-    public static func decodeOffsets(_ text: String?) -> [String: Int64]? {
-        guard let text else { return nil }
-        return try? JSONDecoder().decode([String: Int64].self, from: Data(text.utf8))
-    }
+    public static func decodeOffsets(_ text: String?) -> [String: Int64]? { SnapshotOffsets.decode(text) }
 
     // MARK: Service
 

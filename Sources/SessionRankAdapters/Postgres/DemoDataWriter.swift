@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import SessionRankCore
 
 /// Writes generated demo rows with multi-row upserts, so seeding is repeatable and fast.
 public struct DemoDataWriter: Sendable {

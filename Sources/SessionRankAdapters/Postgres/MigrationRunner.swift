@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import SessionRankCore
 
 /// Applies the schema migrations that a database has not seen yet, each exactly once.
 public struct MigrationRunner: Sendable {

@@ -1,3 +1,5 @@
+import SessionRankCore
+
 /// One versioned schema change. Statements run in order inside one transaction.
 struct Migration: Sendable {
     let version: Int

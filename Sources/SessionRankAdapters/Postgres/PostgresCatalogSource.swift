@@ -1,9 +1,10 @@
+import Compliance
 import Logging
 import PostgresNIO
+import SessionRankCore
 
-/// Reads the whole product catalog. Catalogs of this service's size (up to a few million rows)
-/// fit in memory, and compliance filtering needs every candidate's attributes per request.
-public struct PostgresCatalogSource: Sendable {
+/// The `CatalogSource` port in PostgreSQL: the `products` table.
+public struct PostgresCatalogSource: CatalogSource {
     private let client: PostgresClient
     private let logger: Logger
 
@@ -12,7 +13,11 @@ public struct PostgresCatalogSource: Sendable {
         self.logger = logger
     }
 
-    public func loadAll() async throws -> [CatalogProduct] {
+    public func loadAll() async throws(CatalogSourceError) -> [CatalogProduct] {
+        do { return try await readAll() } catch { throw .unavailable(error) }
+    }
+
+    private func readAll() async throws -> [CatalogProduct] {
         let rows = try await client.query(
             """
             SELECT id, title, category, brand, price::float8, currency, in_stock, for_sale, min_age::int,
@@ -27,9 +32,10 @@ public struct PostgresCatalogSource: Sendable {
         {
             products.append(
                 CatalogProduct(
-                    id: id, title: title, category: category, brand: brand, price: price, currency: currency,
-                    inStock: inStock, forSale: forSale, minAge: minAge, allowedRegions: allowed, blockedRegions: blocked,
-                    requiresKYC: kyc, riskLevel: risk, disclosure: disclosure))
+                    title: title, price: price, currency: currency,
+                    compliance: ComplianceProduct(
+                        id: id, category: category, brand: brand, inStock: inStock, forSale: forSale, minAge: minAge,
+                        allowedRegions: allowed, blockedRegions: blocked, requiresKYC: kyc, riskLevel: risk, disclosure: disclosure)))
         }
         return products
     }

@@ -1,8 +1,9 @@
 import Logging
 import PostgresNIO
+import SessionRankCore
 
-/// Requests and users from PostgreSQL, both in one parameterised query.
-public struct PostgresEnrichmentSource: EnrichmentSource {
+/// The `ProfileSource` port in PostgreSQL: requests and users, both in one parameterised query.
+public struct PostgresEnrichmentSource: ProfileSource {
     private let client: PostgresClient
     private let logger: Logger
 
@@ -11,7 +12,13 @@ public struct PostgresEnrichmentSource: EnrichmentSource {
         self.logger = logger
     }
 
-    public func lookUp(requestIds: [String], userIds: [String]) async throws -> (requests: [String: BackendRequest], users: [String: UserProfile]) {
+    public func lookUp(requestIds: [String], userIds: [String]) async throws(ProfileSourceError)
+        -> (requests: [String: BackendRequest], users: [String: UserProfile])
+    {
+        do { return try await query(requestIds: requestIds, userIds: userIds) } catch { throw .unavailable(error) }
+    }
+
+    private func query(requestIds: [String], userIds: [String]) async throws -> (requests: [String: BackendRequest], users: [String: UserProfile]) {
         guard !requestIds.isEmpty || !userIds.isEmpty else { return ([:], [:]) }
         // Users named by the events, plus the users the requests point at.
         let rows = try await client.query(

@@ -1,10 +1,15 @@
 import PostgresNIO
+import SessionRankCore
 
-struct PostgresHealthCheck: DependencyHealthCheck {
+package struct PostgresHealthCheck: DependencyHealthCheck {
     let client: PostgresClient
-    var name: String { "postgres" }
+    package var name: String { "postgres" }
 
-    func check() async throws {
+    package func check() async throws {
         _ = try await client.query("SELECT 1").collect()
+    }
+
+    package init(client: PostgresClient) {
+        self.client = client
     }
 }

@@ -1,32 +1,12 @@
-import Crypto
 import Foundation
 import Logging
 import PostgresNIO
+import SessionRankCore
 
-/// One stored ranking configuration. The newest version is the live one on every replica.
-public struct RankingConfigVersion: Codable, Sendable, Equatable {
-    public var version: Int64
-    public var digest: String
-    public var yaml: String
-    public var author: String
-    public var comment: String
-    public var createdAt: Date
-}
-
-/// One row of the audit log: who did what to which version.
-public struct RankingConfigAuditEntry: Codable, Sendable, Equatable {
-    public var at: Date
-    public var actor: String
-    public var action: String
-    public var version: Int64?
-    public var detail: String
-}
-
-/// Versions and audit log of the ranking configuration in PostgreSQL, the replicas' shared
-/// source of truth.
-public struct RankingConfigStore: Sendable {
-    /// Why `append` stored nothing.
-    public enum Conflict: Error, Equatable {
+/// The `ConfigStore` port in PostgreSQL: versions and audit log of the ranking configuration.
+public struct RankingConfigStore: ConfigStore {
+    /// Why `append` stored nothing (returned from the transaction, then thrown as `ConfigStoreError`).
+    enum Conflict: Error, Equatable {
         /// `expected` is no longer the newest version.
         case versionMismatch(current: Int64?)
     }
@@ -42,15 +22,22 @@ public struct RankingConfigStore: Sendable {
         self.logger = logger
     }
 
-    static func digest(_ yaml: String) -> String {
-        SHA256.hash(data: Data(yaml.utf8)).map { String(format: "%02x", $0) }.joined()
+    static func digest(_ yaml: String) -> String { RankingConfigVersion.digest(of: yaml) }
+
+    /// Runs one call, keeping PostgreSQL's error as the cause.
+    private func call<T>(_ body: () async throws -> T) async throws(ConfigStoreError) -> T {
+        do { return try await body() } catch let error as ConfigStoreError { throw error } catch { throw .unavailable(error) }
     }
 
-    public func latest() async throws -> RankingConfigVersion? {
+    public func latest() async throws(ConfigStoreError) -> RankingConfigVersion? {
         try await versions(limit: 1, includeYAML: true).first
     }
 
-    public func version(_ number: Int64) async throws -> RankingConfigVersion? {
+    public func version(_ number: Int64) async throws(ConfigStoreError) -> RankingConfigVersion? {
+        try await call { try await self.uncheckedVersion(number) }
+    }
+
+    private func uncheckedVersion(_ number: Int64) async throws -> RankingConfigVersion? {
         let rows = try await client.query(
             "SELECT version, digest, yaml, author, comment, created_at FROM ranking_config_versions WHERE version = \(number)",
             logger: logger)
@@ -58,7 +45,11 @@ public struct RankingConfigStore: Sendable {
     }
 
     /// Newest first; without YAML the list stays small.
-    public func versions(limit: Int, includeYAML: Bool = false) async throws -> [RankingConfigVersion] {
+    public func versions(limit: Int, includeYAML: Bool = false) async throws(ConfigStoreError) -> [RankingConfigVersion] {
+        try await call { try await self.uncheckedVersions(limit: limit, includeYAML: includeYAML) }
+    }
+
+    private func uncheckedVersions(limit: Int, includeYAML: Bool) async throws -> [RankingConfigVersion] {
         let rows = try await client.query(
             """
             SELECT version, digest, CASE WHEN \(includeYAML) THEN yaml ELSE '' END, author, comment, created_at
@@ -76,7 +67,19 @@ public struct RankingConfigStore: Sendable {
     @discardableResult
     public func append(
         yaml: String, author: String, comment: String, action: String, expected: Int64?? = nil, source: String? = nil
-    ) async throws -> RankingConfigVersion? {
+    ) async throws(ConfigStoreError) -> RankingConfigVersion? {
+        let outcome = try await call {
+            try await self.uncheckedAppend(yaml: yaml, author: author, comment: comment, action: action, expected: expected, source: source)
+        }
+        switch outcome {
+        case .success(let stored): return stored
+        case .failure(.versionMismatch(let current)): throw .versionMismatch(current: current)
+        }
+    }
+
+    private func uncheckedAppend(
+        yaml: String, author: String, comment: String, action: String, expected: Int64??, source: String?
+    ) async throws -> Result<RankingConfigVersion?, Conflict> {
         let digest = Self.digest(yaml)
         let logger = self.logger
         // The conflict is returned, not thrown, from the transaction: PostgresNIO wraps errors thrown inside it.
@@ -111,17 +114,23 @@ public struct RankingConfigStore: Sendable {
                 logger: logger)
             return .success(stored)
         }
-        return try outcome.get()
+        return outcome
     }
 
     /// An audit row for something that changed nothing stored (a refused file, for example).
-    public func audit(actor: String, action: String, version: Int64?, detail: String) async throws {
-        try await client.query(
-            "INSERT INTO ranking_config_audit (actor, action, version, detail) VALUES (\(actor), \(action), \(version), \(detail))",
-            logger: logger)
+    public func audit(actor: String, action: String, version: Int64?, detail: String) async throws(ConfigStoreError) {
+        try await call {
+            try await self.client.query(
+                "INSERT INTO ranking_config_audit (actor, action, version, detail) VALUES (\(actor), \(action), \(version), \(detail))",
+                logger: self.logger)
+        }
     }
 
-    public func auditLog(limit: Int) async throws -> [RankingConfigAuditEntry] {
+    public func auditLog(limit: Int) async throws(ConfigStoreError) -> [RankingConfigAuditEntry] {
+        try await call { try await self.uncheckedAuditLog(limit: limit) }
+    }
+
+    private func uncheckedAuditLog(limit: Int) async throws -> [RankingConfigAuditEntry] {
         let rows = try await client.query(
             "SELECT at, actor, action, version, detail FROM ranking_config_audit ORDER BY id DESC LIMIT \(limit)", logger: logger)
         var entries: [RankingConfigAuditEntry] = []

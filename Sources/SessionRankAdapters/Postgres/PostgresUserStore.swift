@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SessionRankCore
 
 /// Consent changes, export and erasure of a user's rows.
 public struct PostgresUserStore: Sendable {

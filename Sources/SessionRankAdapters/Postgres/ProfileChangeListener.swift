@@ -1,6 +1,7 @@
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import SessionRankCore
 import Synchronization
 
 /// Keeps this replica's profile cache in step with consent changes and erasures made through any

@@ -1,10 +1,15 @@
 import RedisClient
+import SessionRankCore
 
-struct RedisHealthCheck: DependencyHealthCheck {
+package struct RedisHealthCheck: DependencyHealthCheck {
     let client: RedisClient
-    var name: String { "redis" }
+    package var name: String { "redis" }
 
-    func check() async throws {
+    package func check() async throws {
         try await client.ping()
+    }
+
+    package init(client: RedisClient) {
+        self.client = client
     }
 }

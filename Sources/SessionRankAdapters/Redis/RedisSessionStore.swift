@@ -1,5 +1,6 @@
 import Foundation
 import RedisClient
+import SessionRankCore
 
 /// Session state in Redis: one atomic script per event, one pipelined round trip per read.
 public struct RedisSessionStore: SessionStore {
@@ -11,38 +12,57 @@ public struct RedisSessionStore: SessionStore {
         self.settings = settings
     }
 
-    public func apply(_ updates: [SessionUpdate], timeout: Duration?) async throws -> [SessionApplyOutcome] {
-        let deadline = timeout.map { ContinuousClock.now + $0 }
-        // One event (a page view, most single posts) needs no task group.
-        if updates.count == 1 { return [try await apply(updates[0], deadline: deadline)] }
-        return try await withThrowingTaskGroup(of: (Int, SessionApplyOutcome).self) { group in
-            for (index, update) in updates.enumerated() {
-                group.addTask { (index, try await apply(update, deadline: deadline)) }
+    public func apply(_ updates: [SessionUpdate], timeout: Duration?) async throws(SessionStoreError) -> [SessionApplyOutcome] {
+        try await call {
+            let deadline = timeout.map { ContinuousClock.now + $0 }
+            // One event (a page view, most single posts) needs no task group.
+            if updates.count == 1 { return [try await apply(updates[0], deadline: deadline)] }
+            return try await withThrowingTaskGroup(of: (Int, SessionApplyOutcome).self) { group in
+                for (index, update) in updates.enumerated() {
+                    group.addTask { (index, try await apply(update, deadline: deadline)) }
+                }
+                var outcomes = Array(repeating: SessionApplyOutcome.duplicate, count: updates.count)
+                for try await (index, outcome) in group { outcomes[index] = outcome }
+                return outcomes
             }
-            var outcomes = Array(repeating: SessionApplyOutcome.duplicate, count: updates.count)
-            for try await (index, outcome) in group { outcomes[index] = outcome }
-            return outcomes
         }
     }
 
-    public func confirmPublished(_ events: [(sessionId: String, eventId: String)]) async throws {
-        let bySession = Dictionary(grouping: events, by: \.sessionId)
-        guard !bySession.isEmpty else { return }
-        let commands = bySession.map { sessionId, events in
-            RedisCommand("SREM", arguments: ([SessionKeys(sessionId: sessionId).unpublishedEvents] + events.map(\.eventId)).map { $0 as any RedisArgument })
-        }
-        for reply in try await redis.pipeline(commands) {
-            if let message = reply.errorMessage { throw RedisError(code: .serverError, message: message, serverMessage: message) }
+    public func confirmPublished(_ events: [(sessionId: String, eventId: String)]) async throws(SessionStoreError) {
+        try await call {
+            let bySession = Dictionary(grouping: events, by: \.sessionId)
+            guard !bySession.isEmpty else { return }
+            let commands = bySession.map { sessionId, events in
+                RedisCommand("SREM", arguments: ([SessionKeys(sessionId: sessionId).unpublishedEvents] + events.map(\.eventId)).map { $0 as any RedisArgument })
+            }
+            for reply in try await redis.pipeline(commands) {
+                if let message = reply.errorMessage { throw RedisError(code: .serverError, message: message, serverMessage: message) }
+            }
         }
     }
 
-    public func applyAndRead(_ update: SessionUpdate, timeout: Duration?) async throws -> (outcome: SessionApplyOutcome, session: SessionState) {
-        let deadline = timeout.map { ContinuousClock.now + $0 }
-        let reply = try await runScript(update, readBack: true, deadline: deadline)
-        guard let parts = reply.array, parts.count == 6 else { throw Self.unexpected(reply) }
-        let outcome = try Self.outcome(parts[0])
-        await linkUser(of: update, outcome: outcome, deadline: deadline)
-        return (outcome, try Self.state(update.event.sessionId, from: Array(parts[1...])))
+    public func applyAndRead(_ update: SessionUpdate, timeout: Duration?) async throws(SessionStoreError) -> (outcome: SessionApplyOutcome, session: SessionState) {
+        try await call {
+            let deadline = timeout.map { ContinuousClock.now + $0 }
+            let reply = try await runScript(update, readBack: true, deadline: deadline)
+            guard let parts = reply.array, parts.count == 6 else { throw Self.unexpected(reply) }
+            let outcome = try Self.outcome(parts[0])
+            await linkUser(of: update, outcome: outcome, deadline: deadline)
+            return (outcome, try Self.state(update.event.sessionId, from: Array(parts[1...])))
+        }
+    }
+
+    /// Runs one call, keeping Redis's error as the cause.
+    private func call<T>(_ body: () async throws -> T) async throws(SessionStoreError) -> T {
+        do {
+            return try await body()
+        } catch let error as SessionStoreError {
+            throw error
+        } catch let error as RedisError where error.code == .commandTimedOut {
+            throw .timedOut(error)
+        } catch {
+            throw .failed(error)
+        }
     }
 
     private func apply(_ update: SessionUpdate, deadline: ContinuousClock.Instant?) async throws -> SessionApplyOutcome {
@@ -99,16 +119,18 @@ public struct RedisSessionStore: SessionStore {
         return RedisError(code: .serverError, message: "unexpected session script reply: \(detail)", serverMessage: detail)
     }
 
-    public func session(_ sessionId: String, timeout: Duration?) async throws -> SessionState {
-        let keys = SessionKeys(sessionId: sessionId)
-        let replies = try await redis.pipeline([
-            RedisCommand("HGETALL", keys.meta),
-            RedisCommand("HGETALL", keys.interest),
-            RedisCommand("ZRANGE", keys.items, 0, -1, "WITHSCORES"),
-            RedisCommand("HGETALL", keys.cart),
-            RedisCommand("SMEMBERS", keys.purchased),
-        ], timeout: timeout)
-        return try Self.state(sessionId, from: replies)
+    public func session(_ sessionId: String, timeout: Duration?) async throws(SessionStoreError) -> SessionState {
+        try await call {
+            let keys = SessionKeys(sessionId: sessionId)
+            let replies = try await redis.pipeline([
+                RedisCommand("HGETALL", keys.meta),
+                RedisCommand("HGETALL", keys.interest),
+                RedisCommand("ZRANGE", keys.items, 0, -1, "WITHSCORES"),
+                RedisCommand("HGETALL", keys.cart),
+                RedisCommand("SMEMBERS", keys.purchased),
+            ], timeout: timeout)
+            return try Self.state(sessionId, from: replies)
+        }
     }
 
     /// The session from the replies to HGETALL meta, HGETALL interest, ZRANGE items WITHSCORES,
@@ -151,22 +173,28 @@ public struct RedisSessionStore: SessionStore {
     static let maxLinkedSessionsPerUser = 1_000
 
     /// Every session linked to the user, newest first (export and erasure need all of them).
-    public func sessions(ofUser userId: String) async throws -> [String] {
-        let reply = try await redis.send(RedisCommand("ZREVRANGE", SessionKeys.userSessions(userId: userId), 0, -1))
-        return (reply.array ?? []).compactMap(\.string)
+    public func sessions(ofUser userId: String) async throws(SessionStoreError) -> [String] {
+        try await call {
+            let reply = try await redis.send(RedisCommand("ZREVRANGE", SessionKeys.userSessions(userId: userId), 0, -1))
+            return (reply.array ?? []).compactMap(\.string)
+        }
     }
 
-    public func deleteSession(_ sessionId: String) async throws -> Bool {
-        let keys = SessionKeys(sessionId: sessionId).all
-        let reply = try await redis.send(RedisCommand("DEL", arguments: keys))
-        return (reply.int ?? 0) > 0
+    public func deleteSession(_ sessionId: String) async throws(SessionStoreError) -> Bool {
+        try await call {
+            let keys = SessionKeys(sessionId: sessionId).all
+            let reply = try await redis.send(RedisCommand("DEL", arguments: keys))
+            return (reply.int ?? 0) > 0
+        }
     }
 
-    public func deleteUser(_ userId: String) async throws -> [String] {
-        let sessions = try await sessions(ofUser: userId)
-        for session in sessions { _ = try await deleteSession(session) }
-        _ = try await redis.send(RedisCommand("DEL", SessionKeys.userSessions(userId: userId)))
-        return sessions
+    public func deleteUser(_ userId: String) async throws(SessionStoreError) -> [String] {
+        try await call {
+            let sessions = try await sessions(ofUser: userId)
+            for session in sessions { _ = try await deleteSession(session) }
+            _ = try await redis.send(RedisCommand("DEL", SessionKeys.userSessions(userId: userId)))
+            return sessions
+        }
     }
 
     private static func pairs(_ reply: RESPValue) -> [String: String] {

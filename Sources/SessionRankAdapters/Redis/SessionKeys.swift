@@ -1,3 +1,5 @@
+import SessionRankCore
+
 /// Redis keys of one session. All share the hash tag `{sessionId}`, so in Redis Cluster they
 /// live in one slot and one script can update them atomically.
 struct SessionKeys: Sendable {

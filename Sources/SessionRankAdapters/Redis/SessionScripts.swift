@@ -1,4 +1,5 @@
 import RedisClient
+import SessionRankCore
 
 /// Server-side scripts that keep session state consistent under concurrent events.
 enum SessionScripts {

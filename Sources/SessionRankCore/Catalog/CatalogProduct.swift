@@ -1,47 +1,30 @@
-import Foundation
+import Compliance
 
-/// A catalog row as stored in the `products` table: what seeding writes and the catalog cache reads.
+/// A catalog row as stored in the `products` table: what seeding writes and the catalog cache
+/// reads. The columns compliance screens (`id`, `category`, `minAge`, …) live in `compliance`
+/// and read through (`product.minAge`); this type adds what only the shop shows.
+@dynamicMemberLookup
 public struct CatalogProduct: Sendable, Equatable {
-    public var id: String
     public var title: String
-    public var category: String
-    public var brand: String
     public var price: Double
     public var currency: String
-    public var inStock: Bool
-    public var forSale: Bool
-    public var minAge: Int
-    /// nil means every region.
-    public var allowedRegions: [String]?
-    public var blockedRegions: [String]
-    public var requiresKYC: Bool
-    /// 0 none, 1 low, 2 medium, 3 high.
-    public var riskLevel: Int
-    public var disclosure: String?
-}
+    /// The row as compliance sees it; shared by reference with the gate (`ScreenedProduct`).
+    public var compliance: ComplianceProduct
 
-/// A row of the `users` table.
-public struct DemoUser: Sendable, Equatable {
-    public var id: String
-    /// `yyyy-MM-dd`; nil when the user never told us.
-    public var birthDate: String?
-    public var region: String?
-    public var kycStatus: String
-    public var riskFlags: [String]
-    public var segment: String
-    public var consentPersonalization: Bool?
-    public var consentAnalytics: Bool?
-}
+    public init(title: String, price: Double, currency: String, compliance: ComplianceProduct) {
+        self.title = title
+        self.price = price
+        self.currency = currency
+        self.compliance = compliance
+    }
 
-/// A row of the backend's request log, `backend_requests`.
-public struct DemoRequest: Sendable, Equatable {
-    public var requestId: String
-    public var userId: String?
-    public var sessionId: String
-    public var channel: String
-    public var device: String
-    public var page: String
-    public var campaign: String?
-    public var region: String
-    public var createdAt: Date
+    public subscript<Value>(dynamicMember column: WritableKeyPath<ComplianceProduct, Value>) -> Value {
+        get { compliance[keyPath: column] }
+        set { compliance[keyPath: column] = newValue }
+    }
+
+    public subscript<Value>(dynamicMember column: WritableKeyPath<ComplianceRestrictions, Value>) -> Value {
+        get { compliance.restrictions[keyPath: column] }
+        set { compliance.restrictions[keyPath: column] = newValue }
+    }
 }

@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// catalog, so a database outage never empties the shop.
 public struct CatalogRefresher: Service {
     private let catalog: ProductCatalog
-    private let source: PostgresCatalogSource
+    private let source: any CatalogSource
     private let interval: Duration
     private let logger: Logger
     /// Called with every newly loaded catalog (the model takes item attributes from it).
@@ -14,7 +14,7 @@ public struct CatalogRefresher: Service {
     private let onRefresh: @Sendable (CatalogSnapshot) -> Void
 
     public init(
-        catalog: ProductCatalog, source: PostgresCatalogSource, interval: Duration, logger: Logger,
+        catalog: ProductCatalog, source: any CatalogSource, interval: Duration, logger: Logger,
         onRefresh: @escaping @Sendable (CatalogSnapshot) -> Void = { _ in }
     ) {
         self.onRefresh = onRefresh

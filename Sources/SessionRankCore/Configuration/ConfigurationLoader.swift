@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 
 extension ServiceConfiguration {
     /// Loads the service configuration from a YAML file (optional) and the environment.
@@ -48,7 +47,7 @@ extension ServiceConfiguration {
             "requestsPerSecond", default: defaults.rateLimit.requestsPerSecond, in: 0...1_000_000)
         configuration.rateLimit.burst = try rateLimit.int("burst", default: defaults.rateLimit.burst, in: 1...10_000_000)
         configuration.rateLimit.clientHeader = try rateLimit.string("clientHeader", default: defaults.rateLimit.clientHeader)
-        if !configuration.rateLimit.clientHeader.isEmpty && HTTPField.Name(configuration.rateLimit.clientHeader) == nil {
+        if !configuration.rateLimit.clientHeader.isEmpty && !Self.isHeaderName(configuration.rateLimit.clientHeader) {
             throw ConfigurationError(field: "rateLimit.clientHeader", "must be an HTTP header name such as X-Forwarded-For")
         }
         try rateLimit.rejectUnknownKeys()
@@ -233,4 +232,11 @@ extension ServiceConfiguration {
             throw ConfigurationError(field: field, "must be 1 to 249 characters of letters, digits, '.', '_' or '-'; got \"\(topic)\"")
         }
     }
+
+    /// An HTTP field name is a token (RFC 9110, section 5.6.2): letters, digits and ``!#$%&'*+-.^_`|~``.
+    static func isHeaderName(_ name: String) -> Bool {
+        !name.isEmpty && name.unicodeScalars.allSatisfy { $0.isASCII && (Self.tokenCharacters.contains($0) || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+    }
+
+    private static let tokenCharacters = Set("!#$%&'*+-.^_`|~".unicodeScalars)
 }

@@ -1,3 +1,5 @@
+import Compliance
+
 /// What a product category looks like in the demo catalog: brands, nouns for titles, prices,
 /// and the restrictions its products carry. Restricted categories are a few percent of the catalog.
 struct DemoCategory: Sendable {
@@ -6,12 +8,7 @@ struct DemoCategory: Sendable {
     let brands: [String]
     let nouns: [String]
     let priceRange: ClosedRange<Double>
-    var minAge = 0
-    var allowedRegions: [String]? = nil
-    var blockedRegions: [String] = []
-    var requiresKYC = false
-    var riskLevel = 0
-    var disclosure: String? = nil
+    var restrictions = ComplianceRestrictions()
 }
 
 enum DemoCatalogProfile {
@@ -45,26 +42,26 @@ enum DemoCatalogProfile {
         // Restricted categories, together about eight percent of the catalog.
         DemoCategory(name: "wine_spirits", share: 2.5, brands: ["Vinoteca", "Highland Cask"],
                      nouns: ["red wine", "single malt", "gin", "champagne"],
-                     priceRange: 8...180, minAge: 18, blockedRegions: ["SE"],
-                     disclosure: "18+. Enjoy responsibly."),
+                     priceRange: 8...180, restrictions: .init(minAge: 18, blockedRegions: ["SE"],
+                     disclosure: "18+. Enjoy responsibly.")),
         DemoCategory(name: "gaming", share: 2.5, brands: ["Arcadium", "Pixelforge"],
                      nouns: ["shooter game", "horror game", "strategy game"],
-                     priceRange: 20...80, minAge: 16, riskLevel: 1),
+                     priceRange: 20...80, restrictions: .init(minAge: 16, riskLevel: 1)),
         DemoCategory(name: "vaping", share: 1, brands: ["Cloudline"],
                      nouns: ["vape kit", "e-liquid"],
-                     priceRange: 6...60, minAge: 18, allowedRegions: ["NL", "BE", "DE"],
-                     disclosure: "Contains nicotine, which is highly addictive."),
+                     priceRange: 6...60, restrictions: .init(minAge: 18, allowedRegions: ["NL", "BE", "DE"],
+                     disclosure: "Contains nicotine, which is highly addictive.")),
         DemoCategory(name: "investments", share: 1, brands: ["Brightvest", "Coinhaven"],
                      nouns: ["index fund voucher", "crypto starter pack", "gold savings plan"],
-                     priceRange: 50...1_000, minAge: 18, requiresKYC: true, riskLevel: 3,
-                     disclosure: "Capital at risk. Past performance is no guide to future returns."),
+                     priceRange: 50...1_000, restrictions: .init(minAge: 18, requiresKYC: true, riskLevel: 3,
+                     disclosure: "Capital at risk. Past performance is no guide to future returns.")),
         DemoCategory(name: "lottery", share: 0.5, brands: ["Luckyday"],
                      nouns: ["lottery ticket", "scratch card bundle"],
-                     priceRange: 2...25, minAge: 18, allowedRegions: ["NL", "GB"], riskLevel: 2,
-                     disclosure: "18+. Play responsibly."),
+                     priceRange: 2...25, restrictions: .init(minAge: 18, allowedRegions: ["NL", "GB"], riskLevel: 2,
+                     disclosure: "18+. Play responsibly.")),
         DemoCategory(name: "pharmacy", share: 0.5, brands: ["Medica"],
                      nouns: ["pain relief", "allergy tablets", "vitamin D"],
-                     priceRange: 3...30, allowedRegions: ["NL", "DE", "BE"],
-                     disclosure: "Read the package leaflet before use."),
+                     priceRange: 3...30, restrictions: .init(allowedRegions: ["NL", "DE", "BE"],
+                     disclosure: "Read the package leaflet before use.")),
     ]
 }

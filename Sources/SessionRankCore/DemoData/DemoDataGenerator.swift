@@ -1,3 +1,4 @@
+import Compliance
 import Foundation
 
 /// Generates the demo catalog, user base and request log. Deterministic: the same
@@ -36,21 +37,16 @@ public struct DemoDataGenerator: Sendable {
             in: log(category.priceRange.lowerBound)...log(category.priceRange.upperBound), using: &random)
         let price = (exp(logPrice) * 100).rounded() / 100
         return CatalogProduct(
-            id: id,
             title: "\(brand) \(adjective) \(noun)",
-            category: category.name,
-            brand: brand,
             price: price,
             currency: "EUR",
-            inStock: random.chance(0.95),
-            forSale: random.chance(0.98),
-            minAge: category.minAge,
-            allowedRegions: category.allowedRegions,
-            blockedRegions: category.blockedRegions,
-            requiresKYC: category.requiresKYC,
-            riskLevel: category.riskLevel,
-            disclosure: category.disclosure
-        )
+            compliance: ComplianceProduct(
+                id: id,
+                category: category.name,
+                brand: brand,
+                inStock: random.chance(0.95),
+                forSale: random.chance(0.98),
+                restrictions: category.restrictions))
     }
 
     /// Named users for the README's demo, then generated users `u-0001`, …

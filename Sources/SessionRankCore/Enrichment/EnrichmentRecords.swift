@@ -55,10 +55,34 @@ public struct BackendRequest: Sendable, Equatable, Codable {
     public var page: String?
     public var campaign: String?
     public var region: String?
+
+    package init(requestId: String, userId: String?, sessionId: String?, channel: String?, device: String?, page: String?, campaign: String?, region: String?) {
+        self.requestId = requestId
+        self.userId = userId
+        self.sessionId = sessionId
+        self.channel = channel
+        self.device = device
+        self.page = page
+        self.campaign = campaign
+        self.region = region
+    }
 }
 
-/// Read access to the data events are enriched with. PostgreSQL in production.
-public protocol EnrichmentSource: Sendable {
+/// Why a profile look-up failed; the client's error is kept.
+public enum ProfileSourceError: Error, CustomStringConvertible {
+    case unavailable(any Error)
+
+    public var description: String {
+        switch self {
+        case .unavailable(let underlying): "\(underlying)"
+        }
+    }
+}
+
+/// Port: read access to the user profiles and backend requests events are enriched with.
+/// PostgreSQL in production (`PostgresEnrichmentSource` in SessionRankAdapters).
+public protocol ProfileSource: Sendable {
     /// Looks up requests and users in one round trip. Ids not found are simply absent.
-    func lookUp(requestIds: [String], userIds: [String]) async throws -> (requests: [String: BackendRequest], users: [String: UserProfile])
+    func lookUp(requestIds: [String], userIds: [String]) async throws(ProfileSourceError)
+        -> (requests: [String: BackendRequest], users: [String: UserProfile])
 }

@@ -34,13 +34,13 @@ public struct VisitorLookup: Sendable {
 
 /// Enriches a batch with one look-up for all of its cache misses, within a time budget.
 public struct EventEnricher: Sendable {
-    private let source: any EnrichmentSource
+    private let source: any ProfileSource
     private let users: ExpiringCache<String, UserProfile?>
     private let requests: ExpiringCache<String, BackendRequest?>
     private let budget: Duration
     private let logger: Logger
 
-    public init(source: any EnrichmentSource, cacheCapacity: Int, cacheTTL: Duration, budget: Duration, logger: Logger) {
+    public init(source: any ProfileSource, cacheCapacity: Int, cacheTTL: Duration, budget: Duration, logger: Logger) {
         self.source = source
         self.users = ExpiringCache(capacity: cacheCapacity, timeToLive: cacheTTL)
         self.requests = ExpiringCache(capacity: cacheCapacity, timeToLive: cacheTTL)

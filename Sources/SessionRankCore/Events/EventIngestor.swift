@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import Logging
 
 /// The answer to `POST /v1/events`.
@@ -196,5 +195,21 @@ public struct EventIngestor: Sendable {
         return SessionUpdate(
             event: event.event, weight: settings.weight(of: event.event), attributes: attributes,
             userId: event.userId, region: event.region)
+    }
+
+    package init(decoder: EventBatchDecoder, enricher: EventEnricher, sessions: any SessionStore, publisher: any EventPublisher, catalog: ProductCatalog, settings: SessionSettings, pseudonymizer: Pseudonymizer, feedback: any FeedbackPublisher, metrics: ServiceMetrics, sessionBudget: Duration, ackBudget: Duration, confirmer: PublishConfirmer, logger: Logger) {
+        self.decoder = decoder
+        self.enricher = enricher
+        self.sessions = sessions
+        self.publisher = publisher
+        self.catalog = catalog
+        self.settings = settings
+        self.pseudonymizer = pseudonymizer
+        self.feedback = feedback
+        self.metrics = metrics
+        self.sessionBudget = sessionBudget
+        self.ackBudget = ackBudget
+        self.confirmer = confirmer
+        self.logger = logger
     }
 }

@@ -1,7 +1,7 @@
 extension EventRecord {
     /// The record as JSON, written by hand (keys sorted, as before): one is published per
     /// accepted event. Decodes with `JSONDecoder` into an equal value; nil optionals are left out.
-    func jsonBytes() -> [UInt8] {
+    package func jsonBytes() -> [UInt8] {
         var json = JSONBytesWriter(capacity: 512)
         json.beginObject()
         json.beginObject("context")

@@ -95,6 +95,8 @@ public protocol EventPublisher: Sendable {
 }
 
 public struct PublishQueueFull: Error, CustomStringConvertible, Sendable {
+    public init() {}
+
     public var description: String { "the local Kafka queue is full" }
 }
 

@@ -16,9 +16,14 @@ public struct EventValidator: Sendable {
     static let knownContextFields: Set<String> = ["page", "device", "region", "entryPoint", "referrer"]
 
     /// A field problem; the batch decoder adds the index.
-    struct FieldError: Error, Equatable {
-        let field: String
-        let message: String
+    package struct FieldError: Error, Equatable {
+        package let field: String
+        package let message: String
+
+        package init(field: String, message: String) {
+            self.field = field
+            self.message = message
+        }
     }
 
     func validate(_ value: JSONValue, now: Double) -> Result<StorefrontEvent, FieldError> {
@@ -107,7 +112,7 @@ public struct EventValidator: Sendable {
 }
 
 /// Typed access to the fields of one JSON object, with errors that name the field.
-struct FieldReader {
+package struct FieldReader {
     let fields: [String: JSONValue]
     let prefix: String
     let limits: EventLimits
@@ -119,14 +124,14 @@ struct FieldReader {
         return value
     }
 
-    func requiredString(_ key: String, maxLength: Int) throws -> String {
+    package func requiredString(_ key: String, maxLength: Int) throws -> String {
         guard let text = try optionalText(key, maxLength: maxLength) else {
             throw FieldError(field: prefix + key, message: "is required")
         }
         return text
     }
 
-    func requiredIdentifier(_ key: String) throws -> String {
+    package func requiredIdentifier(_ key: String) throws -> String {
         guard let id = try optionalIdentifier(key) else {
             throw FieldError(field: prefix + key, message: "is required")
         }
@@ -134,7 +139,7 @@ struct FieldReader {
     }
 
     /// Ids go into Redis keys, Kafka keys and logs: printable ASCII without spaces only.
-    func optionalIdentifier(_ key: String) throws -> String? {
+    package func optionalIdentifier(_ key: String) throws -> String? {
         guard let text = try optionalText(key, maxLength: limits.maxIdLength) else { return nil }
         guard text.utf8.allSatisfy(isIdentifierByte) else {
             throw FieldError(
@@ -162,7 +167,7 @@ struct FieldReader {
         return text
     }
 
-    func optionalInteger(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+    package func optionalInteger(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let number = try optionalNumber(key, in: Double(range.lowerBound)...Double(range.upperBound)) else { return nil }
         guard number.rounded() == number else {
             throw FieldError(field: prefix + key, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound); got \(number)")
@@ -182,17 +187,23 @@ struct FieldReader {
     }
 
     /// RFC 3339, with or without fractional seconds.
-    func optionalTimestamp(_ key: String) throws -> Double? {
+    package func optionalTimestamp(_ key: String) throws -> Double? {
         guard let text = try optionalText(key, maxLength: 40) else { return nil }
         guard let seconds = RFC3339.parse(text) else {
             throw FieldError(field: prefix + key, message: "must be an RFC 3339 time such as 2026-11-23T09:30:00Z; got \"\(text)\"")
         }
         return seconds
     }
+
+    package init(fields: [String: JSONValue], prefix: String, limits: EventLimits) {
+        self.fields = fields
+        self.prefix = prefix
+        self.limits = limits
+    }
 }
 
 /// Ids go into Redis keys and members, Kafka keys and logs: printable ASCII without spaces, and
 /// without `|`, which separates the fields of a session's recent-item entries in Redis.
-func isIdentifierByte(_ byte: UInt8) -> Bool {
+package func isIdentifierByte(_ byte: UInt8) -> Bool {
     byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "|")
 }

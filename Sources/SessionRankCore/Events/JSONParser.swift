@@ -5,20 +5,20 @@ import Foundation
 /// than the rest of an event's work in the service. It rejects what `JSONDecoder` rejects: invalid
 /// UTF-8, raw control characters, lone surrogates, numbers beyond a double, trailing content. A
 /// field that appears twice in one object is rejected too, since either value could be meant.
-struct JSONParser {
+package struct JSONParser {
     /// Why a body is not JSON, and the byte offset where that became clear.
-    struct Failure: Error, Equatable, CustomStringConvertible {
+    package struct Failure: Error, Equatable, CustomStringConvertible {
         let message: String
         let offset: Int
 
-        var description: String { "\(message) at byte \(offset)" }
+        package var description: String { "\(message) at byte \(offset)" }
     }
 
     /// Deeper nesting is refused before the recursion could exhaust a thread's stack; the same
     /// limit as `JSONDecoder`, so a deep value inside a field is still reported by its field name.
     static let maxDepth = 512
 
-    static func parse(_ data: Data) throws(Failure) -> JSONValue {
+    package static func parse(_ data: Data) throws(Failure) -> JSONValue {
         let result = data.withUnsafeBytes { bytes in
             Result { () throws(Failure) -> JSONValue in
                 var cursor = Cursor(bytes: bytes)

@@ -1,6 +1,6 @@
 /// Any JSON value, as ``JSONParser`` reads it. Bodies are parsed into this first so that every
 /// field can be checked on its own and reported by name, instead of one opaque decoding error.
-enum JSONValue: Equatable, Sendable {
+package enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case number(Double)
@@ -9,7 +9,7 @@ enum JSONValue: Equatable, Sendable {
     case object([String: JSONValue])
 
     /// How the value is described in an error message.
-    var kind: String {
+    package var kind: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"

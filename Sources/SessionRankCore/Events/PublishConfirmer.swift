@@ -10,7 +10,7 @@ import Synchronization
 /// instead of each request paying a second one. The window only widens the time in which a
 /// retry is published twice: a confirmation that fails or is still pending when the process
 /// stops is lost, and a retry of those event ids is then published again, never dropped.
-final class PublishConfirmer: Sendable {
+package final class PublishConfirmer: Sendable {
     typealias Confirmation = (sessionId: String, eventId: String)
     static let maxBatch = 256
     /// Short next to any client's retry interval; at 1,000 events/s it gathers about five.
@@ -28,7 +28,7 @@ final class PublishConfirmer: Sendable {
     private let state = Mutex(State())
     private let gatheringWindow: Duration
 
-    init(sessions: any SessionStore, metrics: ServiceMetrics, logger: Logger, gatheringWindow: Duration = defaultGatheringWindow) {
+    package init(sessions: any SessionStore, metrics: ServiceMetrics, logger: Logger, gatheringWindow: Duration = defaultGatheringWindow) {
         self.sessions = sessions
         self.metrics = metrics
         self.logger = logger

@@ -1,13 +1,17 @@
 /// Ready only once the catalog has been loaded: before that every item is unknown and withheld.
-struct CatalogHealthCheck: DependencyHealthCheck {
+package struct CatalogHealthCheck: DependencyHealthCheck {
     let catalog: ProductCatalog
-    var name: String { "catalog" }
+    package var name: String { "catalog" }
 
-    func check() async throws {
+    package func check() async throws {
         guard catalog.isLoaded else { throw CatalogNotLoaded() }
     }
 
     struct CatalogNotLoaded: Error, CustomStringConvertible {
         var description: String { "the product catalog has not been loaded from PostgreSQL yet" }
+    }
+
+    package init(catalog: ProductCatalog) {
+        self.catalog = catalog
     }
 }

@@ -44,9 +44,9 @@ public struct ReadinessProbe: Sendable {
     private let checks: [any DependencyHealthCheck]
     private let timeout: Duration
     private let model: LiveModel?
-    private let updater: ModelUpdater?
+    private let updater: (any LearningLoop)?
 
-    public init(checks: [any DependencyHealthCheck], timeout: Duration, model: LiveModel? = nil, updater: ModelUpdater? = nil) {
+    public init(checks: [any DependencyHealthCheck], timeout: Duration, model: LiveModel? = nil, updater: (any LearningLoop)? = nil) {
         self.checks = checks
         self.timeout = timeout
         self.model = model
@@ -68,7 +68,7 @@ public struct ReadinessProbe: Sendable {
         let modelReport = model.map { live in
             let stats = live.model.stats
             return ReadinessReport.Model(origin: live.origin.description, version: "m-\(stats.version)", eventsApplied: stats.eventsApplied,
-                replaying: updater?.status.replaying)
+                replaying: updater?.isReplaying)
         }
         return ReadinessReport(status: status, checks: results, model: modelReport)
     }
@@ -100,7 +100,7 @@ public struct ReadinessProbe: Sendable {
 }
 
 extension Duration {
-    var milliseconds: Double {
+    package var milliseconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) * 1_000 + Double(attoseconds) / 1e15
     }

@@ -18,24 +18,24 @@ public final class ServiceMetrics: Sendable {
     /// Page views recorded by `/v1/recommend` that never reached the log (best effort: nobody retries them).
     let pageViewsUnpublished: Counter
     /// By endpoint (see `AdmissionEndpoints`).
-    let requestsShed: [String: Counter]
+    package let requestsShed: [String: Counter]
     let enrichment: [EnrichedEvent.Status: Counter]
     let sessionStoreFailures: Counter
-    let kafkaQueueDepth: Gauge
-    let kafkaDelivered: Gauge
-    let kafkaDeliveryFailed: Gauge
+    package let kafkaQueueDepth: Gauge
+    package let kafkaDelivered: Gauge
+    package let kafkaDeliveryFailed: Gauge
     let recommendations: Counter
     let recommendDegraded: [DegradedReason: Counter]
-    let feedbackReceived: [FeedbackType: Counter]
-    let feedbackDropped: Counter
+    package let feedbackReceived: [FeedbackType: Counter]
+    package let feedbackDropped: Counter
     let modelVersion: Gauge
     let modelItems: Gauge
     /// Profile change notifications heard, each evicting one user from this replica's cache.
-    let profileChangeNotifications: Counter
+    package let profileChangeNotifications: Counter
     /// Connections of the profile change listener: the first, then every reconnect.
-    let profileListenerConnects: Counter
+    package let profileListenerConnects: Counter
     /// Failed connects and lost connections of the profile change listener.
-    let profileListenerFailures: Counter
+    package let profileListenerFailures: Counter
 
     public init(registry: PrometheusCollectorRegistry) {
         self.registry = registry

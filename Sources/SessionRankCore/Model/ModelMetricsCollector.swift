@@ -1,22 +1,29 @@
+import Foundation
 import ServiceLifecycle
 
 /// Copies the live model's version and size, and the updater's lag behind the log, into gauges
 /// once a second.
-struct ModelMetricsCollector: Service {
+package struct ModelMetricsCollector: Service {
     let model: LiveModel
     let metrics: ServiceMetrics
     /// nil when the replica does not learn from the log.
-    let updater: ModelUpdater?
+    let updater: (any LearningLoop)?
 
-    func run() async throws {
+    package init(model: LiveModel, metrics: ServiceMetrics, updater: (any LearningLoop)?) {
+        self.model = model
+        self.metrics = metrics
+        self.updater = updater
+    }
+
+    package func run() async throws {
         await runPeriodically(every: .seconds(1)) { [self] in collect() }
     }
 
-    func collect() {
+    package func collect() {
         let stats = model.model.stats
         metrics.modelVersion.set(Double(stats.version))
         metrics.modelItems.set(Double(stats.items))
-        guard let lag = updater?.lag() else { return }
+        guard let lag = updater?.lag(now: Date()) else { return }
         for (topic, records) in lag.records { metrics.modelLagRecords(topic: topic).set(Double(records)) }
         if let age = lag.newestAppliedAgeSeconds { metrics.modelNewestAppliedAge.set(age) }
     }

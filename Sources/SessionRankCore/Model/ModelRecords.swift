@@ -2,14 +2,14 @@ import Foundation
 import Recommender
 
 /// Turns records of topic `events` into what the engine learns.
-enum ModelEventMapper {
+package enum ModelEventMapper {
     /// nil for records the model does not learn from: pseudonymised (no consent), without an
     /// item, or of a type that says nothing about interest in an item.
     static func modelEvent(_ record: EventRecord) -> ModelEvent? {
         modelEvent(EventSummary(record))
     }
 
-    static func modelEvent(_ record: EventSummary) -> ModelEvent? {
+    package static func modelEvent(_ record: EventSummary) -> ModelEvent? {
         guard record.personalized, let itemId = record.itemId, !itemId.isEmpty else { return nil }
         let type: EventType
         switch record.type {
@@ -29,7 +29,7 @@ enum ModelEventMapper {
 /// later positives on other items of the same list add one-item examples. Lists that never get
 /// a positive are dropped, so the ranker learns from lists with at least one positive only.
 /// Not snapshotted: after a restart, feedback on lists served before it is not matched.
-struct FeedbackJoiner {
+package struct FeedbackJoiner {
     private struct Pending {
         /// The parsed list, or its JSON until the first feedback on it needs it parsed.
         var record: ServedRecord?
@@ -44,20 +44,20 @@ struct FeedbackJoiner {
     private var order: [(id: String, servedAt: Double)] = []
     private var orderStart = 0
 
-    init(capacity: Int = 20_000, window: Double = 1_800) {
+    package init(capacity: Int = 20_000, window: Double = 1_800) {
         self.capacity = capacity
         self.window = window
     }
 
-    var waiting: Int { pending.count }
+    package var waiting: Int { pending.count }
 
-    mutating func add(_ served: ServedRecord) {
+    package mutating func add(_ served: ServedRecord) {
         add(ServedSummary(recommendationId: served.recommendationId, servedAt: served.servedAt, personalized: served.personalized),
             pending: Pending(record: served))
     }
 
     /// Queues a served list by its summary; the JSON body is parsed only if feedback arrives.
-    mutating func add(_ summary: ServedSummary, body: [UInt8]) {
+    package mutating func add(_ summary: ServedSummary, body: [UInt8]) {
         add(summary, pending: Pending(body: body))
     }
 
@@ -69,7 +69,7 @@ struct FeedbackJoiner {
     }
 
     /// The example to learn from, if this feedback is a new positive on a waiting list.
-    mutating func example(for feedback: FeedbackRecord) -> FeedbackExample? {
+    package mutating func example(for feedback: FeedbackRecord) -> FeedbackExample? {
         let clicked: Bool
         switch feedback.type {
         case .click, .addToCart: clicked = true

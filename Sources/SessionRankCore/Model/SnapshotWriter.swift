@@ -9,13 +9,13 @@ import ServiceLifecycle
 /// last batch), and keeps the newest `kept` such files. Writes are atomic (temporary file, then
 /// rename), so a crash never leaves a half-written snapshot under a snapshot name.
 public final class SnapshotWriter: Service, Sendable {
-    private let updater: ModelUpdater
+    private let updater: any LearningLoop
     private let directory: URL
     private let interval: Duration
     private let kept: Int
     private let logger: Logger
 
-    public init(updater: ModelUpdater, settings: ServiceConfiguration.ModelSettings, logger: Logger) {
+    public init(updater: any LearningLoop, settings: ServiceConfiguration.ModelSettings, logger: Logger) {
         self.updater = updater
         self.directory = URL(fileURLWithPath: settings.snapshotDirectory)
         self.interval = .seconds(settings.snapshotIntervalSeconds)
@@ -65,7 +65,7 @@ public final class SnapshotWriter: Service, Sendable {
         guard let checkpoint = updater.checkpoint() else { return nil }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var metadata = checkpoint.model.metadata
-        metadata[ModelUpdater.offsetsKey] = ModelUpdater.encodeOffsets(checkpoint.offsets)
+        metadata[SnapshotOffsets.metadataKey] = SnapshotOffsets.encode(checkpoint.offsets)
         metadata["writtenAt"] = Self.stamp(now)
         var url = directory.appendingPathComponent("model-\(Self.stamp(now)).srmodel")
         var suffix = 1

@@ -22,14 +22,14 @@ public final class RankingConfigReloader: Service, Sendable {
         var size: Int
     }
 
-    public let store: RankingConfigStore
+    public let store: any ConfigStore
     public let policy: PolicyHolder
     private let path: String
     private let interval: Duration
     private let logger: Logger
     private let state = Mutex(State())
 
-    public init(store: RankingConfigStore, policy: PolicyHolder, path: String, interval: Duration, logger: Logger) {
+    public init(store: any ConfigStore, policy: PolicyHolder, path: String, interval: Duration, logger: Logger) {
         self.store = store
         self.policy = policy
         self.path = path

@@ -55,19 +55,10 @@ public struct ComplianceGate: Sendable {
     }
 }
 
-extension ComplianceProduct {
-    init(_ product: CatalogProduct) {
-        self.init(
-            id: product.id, category: product.category, brand: product.brand, inStock: product.inStock, forSale: product.forSale,
-            minAge: product.minAge, allowedRegions: product.allowedRegions, blockedRegions: product.blockedRegions,
-            requiresKYC: product.requiresKYC, riskLevel: product.riskLevel, disclosure: product.disclosure)
-    }
-}
-
 /// Compliance's view of one catalogue product, built once per catalogue load and shared by
 /// reference, so screening a candidate costs one look-up and no copy of the row.
 public final class ScreenedProduct: Sendable {
     public let attributes: ComplianceProduct
 
-    public init(_ product: CatalogProduct) { attributes = ComplianceProduct(product) }
+    public init(_ product: CatalogProduct) { attributes = product.compliance }
 }

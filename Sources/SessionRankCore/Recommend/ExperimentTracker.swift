@@ -79,12 +79,12 @@ public final class ExperimentTracker: Sendable {
 
 /// Counts served lists and attributed feedback for the experiment and the live KPIs, then
 /// publishes as before.
-struct ExperimentFeedbackPublisher: FeedbackPublisher {
+package struct ExperimentFeedbackPublisher: FeedbackPublisher {
     let base: any FeedbackPublisher
     let tracker: ExperimentTracker
     let kpis: LiveKPIs
 
-    func publish(served: ServedRecord) {
+    package func publish(served: ServedRecord) {
         kpis.served(items: served.items.count, latencyMicroseconds: served.latencyMicroseconds)
         if let experiment = served.experiment {
             tracker.served(recommendationId: served.recommendationId, experiment: experiment, variant: served.variant, items: served.items.count)
@@ -92,10 +92,16 @@ struct ExperimentFeedbackPublisher: FeedbackPublisher {
         base.publish(served: served)
     }
 
-    func publish(feedback: FeedbackRecord) {
+    package func publish(feedback: FeedbackRecord) {
         if feedback.type == .click { kpis.clicked() }
         tracker.feedback(recommendationId: feedback.recommendationId, type: feedback.type)
         base.publish(feedback: feedback)
+    }
+
+    package init(base: any FeedbackPublisher, tracker: ExperimentTracker, kpis: LiveKPIs) {
+        self.base = base
+        self.tracker = tracker
+        self.kpis = kpis
     }
 }
 

@@ -13,7 +13,7 @@ public struct PreviewRequest: Decodable, Sendable {
     public var draft: String
 
     /// A preview ranks either a stored session or a list of items.
-    func requireOneSource() throws(APIError) {
+    package func requireOneSource() throws(APIError) {
         guard (sessionId == nil) != (items == nil) else {
             throw APIError(status: .badRequest, code: "invalid_field", field: "sessionId", message: "give exactly one of sessionId or items")
         }

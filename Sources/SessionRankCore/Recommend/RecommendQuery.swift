@@ -28,7 +28,7 @@ public struct RecommendQuery: Sendable, Equatable {
     static let maxExclude = 500
 
     /// Parses the query string of `GET /v1/recommend`. Every value arrives as text.
-    static func parse(query: [(String, String)], limits: EventLimits, defaultLimit: Int, maxLimit: Int) throws(APIError) -> RecommendQuery {
+    package static func parse(query: [(String, String)], limits: EventLimits, defaultLimit: Int, maxLimit: Int) throws(APIError) -> RecommendQuery {
         var fields: [String: JSONValue] = [:]
         for (name, value) in query {
             guard queryFields.contains(name) else {
@@ -54,7 +54,7 @@ public struct RecommendQuery: Sendable, Equatable {
     }
 
     /// Parses the JSON body of `POST /v1/recommend`.
-    static func parse(body: Data, limits: EventLimits, defaultLimit: Int, maxLimit: Int) throws(APIError) -> RecommendQuery {
+    package static func parse(body: Data, limits: EventLimits, defaultLimit: Int, maxLimit: Int) throws(APIError) -> RecommendQuery {
         let value: JSONValue
         do { value = try JSONParser.parse(body) } catch { throw APIError.invalidJSON(error) }
         guard case .object(let fields) = value else { throw invalid("<body>", "must be a JSON object; got \(value.kind)") }

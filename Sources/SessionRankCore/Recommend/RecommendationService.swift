@@ -287,6 +287,22 @@ public struct RecommendationService: Sendable {
             return PageViewOutcome(recorded: false, session: nil, sessionFailed: false)
         }
     }
+
+    package init(sessions: any SessionStore, enricher: EventEnricher, ingestor: EventIngestor, catalog: ProductCatalog, model: LiveModel, policy: PolicyHolder, compliance: ComplianceGate, feedback: any FeedbackPublisher, pseudonymizer: Pseudonymizer, metrics: ServiceMetrics, settings: ServiceConfiguration.RecommendSettings, sessionSettings: SessionSettings, logger: Logger) {
+        self.sessions = sessions
+        self.enricher = enricher
+        self.ingestor = ingestor
+        self.catalog = catalog
+        self.model = model
+        self.policy = policy
+        self.compliance = compliance
+        self.feedback = feedback
+        self.pseudonymizer = pseudonymizer
+        self.metrics = metrics
+        self.settings = settings
+        self.sessionSettings = sessionSettings
+        self.logger = logger
+    }
 }
 
 /// The live ranking policy; swapped whole, so a request sees one version from start to end.

@@ -7,6 +7,13 @@ public struct SessionState: Sendable, Equatable, Codable {
         public var type: String
         public var eventId: String
         public var timestamp: Double
+
+        package init(itemId: String, type: String, eventId: String, timestamp: Double) {
+            self.itemId = itemId
+            self.type = type
+            self.eventId = eventId
+            self.timestamp = timestamp
+        }
     }
 
     public var sessionId: String

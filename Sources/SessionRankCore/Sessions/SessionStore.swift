@@ -32,35 +32,53 @@ public enum SessionApplyOutcome: Sendable, Equatable {
     public var needsPublishing: Bool { self != .duplicate }
 }
 
-/// Per-session state storage. Redis in production (`RedisSessionStore`); the contract tests
-/// run against the real Redis.
+/// Why a session store call failed. The client's own error (a `RedisError`, say) is kept as
+/// `underlying`, so logs and callers still see what went wrong.
+public enum SessionStoreError: Error, CustomStringConvertible {
+    /// The store did not answer within the call's timeout.
+    case timedOut(any Error)
+    /// The store failed the call, answered in an unexpected way, or could not be reached.
+    case failed(any Error)
+
+    public var underlying: any Error {
+        switch self {
+        case .timedOut(let error), .failed(let error): error
+        }
+    }
+
+    public var description: String { "\(underlying)" }
+}
+
+/// Port: per-session state storage. Redis in production (`RedisSessionStore` in
+/// SessionRankAdapters); `SessionStoreContract` in the tests holds every implementation to
+/// the same behaviour.
 public protocol SessionStore: Sendable {
     /// Applies each update at most once per event id; returns, per update, what it found.
     /// An applied event counts as unpublished until `confirmPublished` names it.
     /// `timeout` bounds the wait (nil: the store's default); a store call past it fails, and the
     /// caller goes on without it.
-    func apply(_ updates: [SessionUpdate], timeout: Duration?) async throws -> [SessionApplyOutcome]
+    func apply(_ updates: [SessionUpdate], timeout: Duration?) async throws(SessionStoreError) -> [SessionApplyOutcome]
     /// Applies one update like `apply` and returns the session as it stands afterwards, in one
     /// round trip: the page view a recommendation call records, and the state it ranks with.
-    func applyAndRead(_ update: SessionUpdate, timeout: Duration?) async throws -> (outcome: SessionApplyOutcome, session: SessionState)
+    func applyAndRead(_ update: SessionUpdate, timeout: Duration?) async throws(SessionStoreError) -> (outcome: SessionApplyOutcome, session: SessionState)
     /// Records that these events (by session id and event id) are in the log, so a later
     /// attempt with the same id is a duplicate.
-    func confirmPublished(_ events: [(sessionId: String, eventId: String)]) async throws
-    func session(_ sessionId: String, timeout: Duration?) async throws -> SessionState
+    func confirmPublished(_ events: [(sessionId: String, eventId: String)]) async throws(SessionStoreError)
+    func session(_ sessionId: String, timeout: Duration?) async throws(SessionStoreError) -> SessionState
     /// The user's sessions, most recently active first.
-    func sessions(ofUser userId: String) async throws -> [String]
+    func sessions(ofUser userId: String) async throws(SessionStoreError) -> [String]
     /// Erases the session; returns whether anything was there.
-    @discardableResult func deleteSession(_ sessionId: String) async throws -> Bool
+    @discardableResult func deleteSession(_ sessionId: String) async throws(SessionStoreError) -> Bool
     /// Erases every session linked to the user and the link itself; returns the sessions erased.
-    func deleteUser(_ userId: String) async throws -> [String]
+    func deleteUser(_ userId: String) async throws(SessionStoreError) -> [String]
 }
 
 extension SessionStore {
-    public func apply(_ updates: [SessionUpdate]) async throws -> [SessionApplyOutcome] { try await apply(updates, timeout: nil) }
+    public func apply(_ updates: [SessionUpdate]) async throws(SessionStoreError) -> [SessionApplyOutcome] { try await apply(updates, timeout: nil) }
 
-    public func applyAndRead(_ update: SessionUpdate) async throws -> (outcome: SessionApplyOutcome, session: SessionState) {
+    public func applyAndRead(_ update: SessionUpdate) async throws(SessionStoreError) -> (outcome: SessionApplyOutcome, session: SessionState) {
         try await applyAndRead(update, timeout: nil)
     }
 
-    public func session(_ sessionId: String) async throws -> SessionState { try await session(sessionId, timeout: nil) }
+    public func session(_ sessionId: String) async throws(SessionStoreError) -> SessionState { try await session(sessionId, timeout: nil) }
 }

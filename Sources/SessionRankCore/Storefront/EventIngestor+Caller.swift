@@ -5,7 +5,7 @@ extension EventIngestor {
     /// credentials allow, and takes its user from the visitor token when there is one. A single
     /// event over the line refuses the whole request (401/403): that is a broken integration,
     /// not bad data to report per event.
-    func ingest(body: Data, caller: StorefrontCaller, now: Double = Date().timeIntervalSince1970) async throws(APIError) -> IngestionResult {
+    package func ingest(body: Data, caller: StorefrontCaller, now: Double = Date().timeIntervalSince1970) async throws(APIError) -> IngestionResult {
         let outcome = try decoder.decode(body, now: now)
         metrics.eventsRejected.increment(by: Int64(outcome.rejected.count))
         guard !outcome.accepted.isEmpty else {

@@ -1,5 +1,3 @@
-import HTTPTypes
-
 /// Who calls a storefront endpoint, as its credentials prove, and what that lets it name.
 ///
 /// - the storefront key (`Authorization: Bearer <key>`, role `storefront`): a trusted server,
@@ -26,7 +24,7 @@ public struct StorefrontCaller: Sendable, Equatable {
     /// visitor token's session and user win; naming others is a 403. Without a key or token,
     /// naming a user or a backend request (whose row names a user) is a 401.
     /// `where` prefixes messages, e.g. "event 3: ".
-    func user(sessionId: String, userId: String?, requestId: String?, where location: String = "") throws(APIError) -> String? {
+    package func user(sessionId: String, userId: String?, requestId: String?, where location: String = "") throws(APIError) -> String? {
         if let visitor {
             guard sessionId == visitor.sessionId else {
                 throw Self.forbidden("sessionId", location + "differs from the session the visitor token was minted for")
@@ -52,7 +50,7 @@ public struct StorefrontCaller: Sendable, Equatable {
     }
 
     /// Score components and withheld candidates reveal which rules apply to a visitor.
-    func allowDebug() throws(APIError) {
+    package func allowDebug() throws(APIError) {
         guard let adminRole else {
             if serverKey != nil {
                 throw Self.forbidden("debug", "debug=true requires a token of role viewer or editor; the storefront key does not unlock it")
@@ -66,7 +64,7 @@ public struct StorefrontCaller: Sendable, Equatable {
 
     static let challenge = #"Bearer realm="sessionrank-storefront""#
 
-    static func unauthorized(_ field: String, _ message: String) -> APIError {
+    package static func unauthorized(_ field: String, _ message: String) -> APIError {
         APIError(status: .unauthorized, code: "unauthorized", field: field, message: message, headers: [.wwwAuthenticate: challenge])
     }
 

@@ -39,7 +39,7 @@ public struct VisitorTokenVerifier: Sendable {
         guard let key = keys[kid] else { throw refuse("names a kid that is not configured") }
         guard let signature = Base64URL.decode(parts[2]) else { throw refuse("has a signature that is not base64url") }
         let expected = VisitorToken.signature(of: String(token[parts[0].startIndex..<parts[1].endIndex]), key: key)
-        guard AdminAuthenticator.constantTimeEqual(expected, signature) else { throw refuse("has a signature that does not verify") }
+        guard ConstantTime.equal(expected, signature) else { throw refuse("has a signature that does not verify") }
 
         // Only a signed payload is read.
         guard let payload = Self.object(parts[1]) else { throw refuse("has a payload that is not base64url JSON") }

@@ -1,83 +1,83 @@
 /// Appends JSON to a byte buffer. For records written on every request (served lists), where
 /// Foundation's `JSONEncoder` cost more CPU than ranking them; the output decodes with
 /// `JSONDecoder` into the same `Codable` types.
-struct JSONBytesWriter {
-    private(set) var bytes: [UInt8] = []
+package struct JSONBytesWriter {
+    package private(set) var bytes: [UInt8] = []
     private var needsComma = false
 
-    init(capacity: Int = 512) {
+    package init(capacity: Int = 512) {
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func beginObject() {
+    package mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))
         needsComma = false
     }
 
     /// An object as the value of `key`.
-    mutating func beginObject(_ key: String) {
+    package mutating func beginObject(_ key: String) {
         self.key(key)
         bytes.append(UInt8(ascii: "{"))
         needsComma = false
     }
 
-    mutating func endObject() {
+    package mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
         needsComma = true
     }
 
-    mutating func beginArray(_ key: String) {
+    package mutating func beginArray(_ key: String) {
         self.key(key)
         bytes.append(UInt8(ascii: "["))
         needsComma = false
     }
 
-    mutating func endArray() {
+    package mutating func endArray() {
         bytes.append(UInt8(ascii: "]"))
         needsComma = true
     }
 
-    mutating func field(_ key: String, _ value: String) {
+    package mutating func field(_ key: String, _ value: String) {
         self.key(key)
         appendString(value)
         needsComma = true
     }
 
-    mutating func field(_ key: String, _ value: String?) {
+    package mutating func field(_ key: String, _ value: String?) {
         if let value { field(key, value) }
     }
 
-    mutating func field(_ key: String, _ value: Int) {
+    package mutating func field(_ key: String, _ value: Int) {
         self.key(key)
         bytes.append(contentsOf: String(value).utf8)
         needsComma = true
     }
 
-    mutating func field(_ key: String, _ value: Int?) {
+    package mutating func field(_ key: String, _ value: Int?) {
         if let value { field(key, value) }
     }
 
     /// Non-finite numbers have no JSON form; they are written as 0 (features are finite by
     /// construction, so this only guards the record's validity).
-    mutating func field(_ key: String, _ value: Double) {
+    package mutating func field(_ key: String, _ value: Double) {
         self.key(key)
         bytes.append(contentsOf: (value.isFinite ? value : 0).description.utf8)
         needsComma = true
     }
 
-    mutating func field(_ key: String, _ value: Double?) {
+    package mutating func field(_ key: String, _ value: Double?) {
         if let value { field(key, value) }
     }
 
-    mutating func field(_ key: String, _ value: Bool) {
+    package mutating func field(_ key: String, _ value: Bool) {
         self.key(key)
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
         needsComma = true
     }
 
     /// A string element of the enclosing array.
-    mutating func element(_ value: String) {
+    package mutating func element(_ value: String) {
         separate()
         appendString(value)
         needsComma = true

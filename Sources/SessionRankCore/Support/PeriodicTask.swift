@@ -2,7 +2,7 @@ import ServiceLifecycle
 
 /// Runs `tick` now and then every `interval` until graceful shutdown or cancellation.
 /// The wait between ticks ends at once on shutdown, so a long interval never delays it.
-func runPeriodically(every interval: Duration, _ tick: @escaping @Sendable () async -> Void) async {
+package func runPeriodically(every interval: Duration, _ tick: @escaping @Sendable () async -> Void) async {
     await cancelWhenGracefulShutdown {
         while !Task.isCancelled {
             await tick()
