@@ -13,8 +13,8 @@ public struct PostgresCatalogSource: CatalogSource {
         self.logger = logger
     }
 
-    public func loadAll() async throws(CatalogSourceError) -> [CatalogProduct] {
-        do { return try await readAll() } catch { throw .unavailable(error) }
+    public func loadAll() async throws(SourceUnavailable) -> [CatalogProduct] {
+        do { return try await readAll() } catch { throw SourceUnavailable(error) }
     }
 
     private func readAll() async throws -> [CatalogProduct] {

@@ -12,10 +12,10 @@ public struct PostgresEnrichmentSource: ProfileSource {
         self.logger = logger
     }
 
-    public func lookUp(requestIds: [String], userIds: [String]) async throws(ProfileSourceError)
+    public func lookUp(requestIds: [String], userIds: [String]) async throws(SourceUnavailable)
         -> (requests: [String: BackendRequest], users: [String: UserProfile])
     {
-        do { return try await query(requestIds: requestIds, userIds: userIds) } catch { throw .unavailable(error) }
+        do { return try await query(requestIds: requestIds, userIds: userIds) } catch { throw SourceUnavailable(error) }
     }
 
     private func query(requestIds: [String], userIds: [String]) async throws -> (requests: [String: BackendRequest], users: [String: UserProfile]) {

@@ -68,21 +68,10 @@ public struct BackendRequest: Sendable, Equatable, Codable {
     }
 }
 
-/// Why a profile look-up failed; the client's error is kept.
-public enum ProfileSourceError: Error, CustomStringConvertible {
-    case unavailable(any Error)
-
-    public var description: String {
-        switch self {
-        case .unavailable(let underlying): "\(underlying)"
-        }
-    }
-}
-
 /// Port: read access to the user profiles and backend requests events are enriched with.
 /// PostgreSQL in production (`PostgresEnrichmentSource` in SessionRankAdapters).
 public protocol ProfileSource: Sendable {
     /// Looks up requests and users in one round trip. Ids not found are simply absent.
-    func lookUp(requestIds: [String], userIds: [String]) async throws(ProfileSourceError)
+    func lookUp(requestIds: [String], userIds: [String]) async throws(SourceUnavailable)
         -> (requests: [String: BackendRequest], users: [String: UserProfile])
 }
