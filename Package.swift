@@ -99,12 +99,50 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // The server wires engine and adapters together.
+        // The domain: events, sessions, enrichment, recommend, feedback, the learning loop's model,
+        // configuration and credentials. Defines the ports (SessionStore, EventLog, ProfileSource,
+        // CatalogSource, ConfigStore); imports no transport and no client of an external system.
+        // NIOCore/NIOPosix only for event-loop timers (deadlines, publish confirmation).
         .target(
-            name: "RecommendationServer",
+            name: "SessionRankCore",
             dependencies: [
                 "Recommender",
                 "Compliance",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The ports implemented with one client each: Redis/, Kafka/, Postgres/.
+        .target(
+            name: "SessionRankAdapters",
+            dependencies: [
+                "SessionRankCore",
+                "Recommender",
+                "Compliance",
+                "RedisClient",
+                "KafkaClient",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // HTTP only: routes, middleware, admission, JSON encoders; wires core and adapters together.
+        .target(
+            name: "RecommendationServer",
+            dependencies: [
+                "SessionRankCore",
+                "SessionRankAdapters",
+                "Recommender",
                 "RedisClient",
                 "KafkaClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -118,7 +156,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSettings
         ),
@@ -126,6 +163,8 @@ let package = Package(
             name: "sessionrank",
             dependencies: [
                 "RecommendationServer",
+                "SessionRankCore",
+                "SessionRankAdapters",
                 "Recommender",
                 "RecommenderLab",
                 "KafkaClient",
@@ -166,6 +205,9 @@ let package = Package(
             name: "RecommendationServerTests",
             dependencies: [
                 "RecommendationServer",
+                "SessionRankCore",
+                "SessionRankAdapters",
+                "Recommender",
                 "Compliance",
                 "KafkaClient",
                 "KafkaDevBroker",

@@ -80,7 +80,7 @@ public struct ComplianceContext: Sendable {
 
         // Passing the strictest merge of several levels is passing each level, and the first
         // failing rule overall is the earliest of each level's first failure.
-        var failure = catalogFailure(product)
+        var failure = Self.firstFailure(product.restrictions, region: region, age: age, kycStatus: kycStatus, riskCap: riskCap)
         let category = categoryVerdicts.isEmpty ? nil : categoryVerdicts[product.category]
         if let categoryFailure = category?.failure {
             failure = Self.earlier(failure, categoryFailure)
@@ -96,7 +96,7 @@ public struct ComplianceContext: Sendable {
 
         // Disclosure: the product's entry in the rules, then the catalog's text, then the category's.
         if let ownDisclosure { return .allowed(disclosure: ownDisclosure) }
-        if let text = product.disclosure, !text.isEmpty { return .allowed(disclosure: text) }
+        if let text = product.restrictions.disclosure, !text.isEmpty { return .allowed(disclosure: text) }
         return .allowed(disclosure: category?.disclosure)
     }
 
@@ -105,24 +105,8 @@ public struct ComplianceContext: Sendable {
         var disclosure: String?
     }
 
-    /// The catalog row's own restrictions, checked in rule order.
+    /// One level of restrictions (the catalog row's or a rules file entry), checked in rule order.
     @inline(__always)
-    private func catalogFailure(_ product: ComplianceProduct) -> ComplianceRule? {
-        if !product.blockedRegions.isEmpty {
-            guard let region, !product.blockedRegions.contains(region) else { return .regionBlocked }
-        }
-        if let allowed = product.allowedRegions {
-            guard let region, allowed.contains(region) else { return .regionNotAllowed }
-        }
-        if product.minAge > 0 {
-            guard let age, age >= product.minAge else { return .minAge }
-        }
-        if product.requiresKYC, kycStatus != .verified { return .kycRequired }
-        if product.riskLevel > riskCap { return .riskFlag }
-        return nil
-    }
-
-    /// One level of restrictions from the rules file, checked in rule order.
     private static func firstFailure(
         _ restrictions: ComplianceRestrictions, region: String?, age: Int?, kycStatus: KYCStatus, riskCap: Int
     ) -> ComplianceRule? {

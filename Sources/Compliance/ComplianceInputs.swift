@@ -1,47 +1,43 @@
 /// A catalog product as the compliance rules see it: the compliance-relevant columns of the
-/// `products` table. The server fills it from its catalog cache.
+/// `products` table. The server fills it from its catalog cache. Reads and writes of the
+/// restriction columns (`product.minAge`, …) go to `restrictions`, the one place they are defined.
+@dynamicMemberLookup
 public struct ComplianceProduct: Sendable, Equatable {
     public var id: String
     public var category: String
     public var brand: String
     public var inStock: Bool
     public var forSale: Bool
-    /// Minimum age in whole years; 0 means no age limit.
-    public var minAge: Int
-    /// Regions the product may be shown in; nil means every region, an empty list means none.
-    public var allowedRegions: [String]?
-    /// Regions the product must not be shown in.
-    public var blockedRegions: [String]
-    public var requiresKYC: Bool
-    /// 0 none, 1 low, 2 medium, 3 high.
-    public var riskLevel: Int
-    /// The catalog's own disclosure text; nil or empty means none.
-    public var disclosure: String?
+    /// The catalog row's own restrictions, the same columns a rules file may add per category or product.
+    public var restrictions: ComplianceRestrictions
 
     public init(
-        id: String,
-        category: String,
-        brand: String = "",
-        inStock: Bool = true,
-        forSale: Bool = true,
-        minAge: Int = 0,
-        allowedRegions: [String]? = nil,
-        blockedRegions: [String] = [],
-        requiresKYC: Bool = false,
-        riskLevel: Int = 0,
-        disclosure: String? = nil
+        id: String, category: String, brand: String = "", inStock: Bool = true, forSale: Bool = true,
+        restrictions: ComplianceRestrictions
     ) {
         self.id = id
         self.category = category
         self.brand = brand
         self.inStock = inStock
         self.forSale = forSale
-        self.minAge = minAge
-        self.allowedRegions = allowedRegions
-        self.blockedRegions = blockedRegions
-        self.requiresKYC = requiresKYC
-        self.riskLevel = riskLevel
-        self.disclosure = disclosure
+        self.restrictions = restrictions
+    }
+
+    /// The restriction columns in one call, as the tests and the catalog write them.
+    public init(
+        id: String, category: String, brand: String = "", inStock: Bool = true, forSale: Bool = true, minAge: Int = 0,
+        allowedRegions: [String]? = nil, blockedRegions: [String] = [], requiresKYC: Bool = false, riskLevel: Int = 0, disclosure: String? = nil
+    ) {
+        self.init(
+            id: id, category: category, brand: brand, inStock: inStock, forSale: forSale,
+            restrictions: ComplianceRestrictions(
+                minAge: minAge, allowedRegions: allowedRegions, blockedRegions: blockedRegions, requiresKYC: requiresKYC,
+                riskLevel: riskLevel, disclosure: disclosure))
+    }
+
+    public subscript<Value>(dynamicMember column: WritableKeyPath<ComplianceRestrictions, Value>) -> Value {
+        get { restrictions[keyPath: column] }
+        set { restrictions[keyPath: column] = newValue }
     }
 }
 

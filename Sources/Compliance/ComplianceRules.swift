@@ -1,15 +1,19 @@
-/// Restrictions that `config/compliance.yaml` adds to a category (`categories.<name>`) or to one
-/// product (`products.<id>`). They only ever tighten what the catalog says: see
-/// `ComplianceContext.evaluate(_:)` for how they merge.
+/// The restriction columns of a product: the catalog row's own (`ComplianceProduct.restrictions`),
+/// and what `config/compliance.yaml` adds to a category (`categories.<name>`) or to one product
+/// (`products.<id>`). The rules file only ever tightens what the catalog says: see
+/// `ComplianceContext.evaluate(_:)` for how the levels merge.
 public struct ComplianceRestrictions: Sendable, Equatable {
     /// Minimum age in whole years; 0 means none.
     public var minAge: Int
-    /// nil means no restriction; otherwise the visitor's region must be in the list.
+    /// nil means no restriction (every region); otherwise the visitor's region must be in the
+    /// list, and an empty list means none.
     public var allowedRegions: [String]?
+    /// Regions the product must not be shown in.
     public var blockedRegions: [String]
     public var requiresKYC: Bool
-    /// 0 none … 3 high.
+    /// 0 none, 1 low, 2 medium, 3 high.
     public var riskLevel: Int
+    /// Disclosure text shown with the product; nil or empty means none.
     public var disclosure: String?
 
     public init(

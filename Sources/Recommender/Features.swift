@@ -2,17 +2,11 @@ import Foundation
 
 /// The ranker's inputs for one (session, candidate, context). Carried in `RankedItem` and sent
 /// back in `FeedbackExample`, so learning uses exactly what was seen at serving time.
+/// `features.knn` and the like read through to `scores`.
+@dynamicMemberLookup
 public struct RankingFeatures: Codable, Sendable, Equatable {
     /// Normalised source scores (0…1) and the blend.
-    public var knn = 0.0
-    public var transition = 0.0
-    public var covisitation = 0.0
-    public var association = 0.0
-    public var popularity = 0.0
-    public var regionalPopularity = 0.0
-    public var interest = 0.0
-    public var recent = 0.0
-    public var blend = 0.0
+    public var scores = SourceScores()
     /// Per attribute kind, the share of the session's interest in that kind that falls on the
     /// item's value: e.g. 0.8 when 80 % of the interest in categories is on the item's category.
     /// Unlike `interest` (all keys pooled), these let the ranker weigh category, brand and
@@ -30,19 +24,20 @@ public struct RankingFeatures: Codable, Sendable, Equatable {
 
     public init() {}
 
+    public subscript<Value>(dynamicMember score: WritableKeyPath<SourceScores, Value>) -> Value {
+        get { scores[keyPath: score] }
+        set { scores[keyPath: score] = newValue }
+    }
+
     private enum CodingKeys: String, CodingKey {
-        case knn, transition, covisitation, association, popularity, regionalPopularity, interest, recent, blend
         case categoryAffinity, brandAffinity, priceBandAffinity, priceDistance, seen, device, pageType, hour
     }
 
     /// Every field may be missing (served records written before a feature existed decode with its default).
     public init(from decoder: any Decoder) throws {
+        scores = try SourceScores(from: decoder)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func number(_ key: CodingKeys) throws -> Double { try c.decodeIfPresent(Double.self, forKey: key) ?? 0 }
-        knn = try number(.knn); transition = try number(.transition); covisitation = try number(.covisitation)
-        association = try number(.association); popularity = try number(.popularity)
-        regionalPopularity = try number(.regionalPopularity); interest = try number(.interest); recent = try number(.recent)
-        blend = try number(.blend)
         categoryAffinity = try number(.categoryAffinity); brandAffinity = try number(.brandAffinity)
         priceBandAffinity = try number(.priceBandAffinity)
         priceDistance = try c.decodeIfPresent(Double.self, forKey: .priceDistance)
@@ -50,6 +45,19 @@ public struct RankingFeatures: Codable, Sendable, Equatable {
         device = try c.decodeIfPresent(String.self, forKey: .device)
         pageType = try c.decodeIfPresent(String.self, forKey: .pageType)
         hour = try c.decodeIfPresent(Int.self, forKey: .hour)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try scores.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(categoryAffinity, forKey: .categoryAffinity)
+        try c.encode(brandAffinity, forKey: .brandAffinity)
+        try c.encode(priceBandAffinity, forKey: .priceBandAffinity)
+        try c.encodeIfPresent(priceDistance, forKey: .priceDistance)
+        try c.encode(seen, forKey: .seen)
+        try c.encodeIfPresent(device, forKey: .device)
+        try c.encodeIfPresent(pageType, forKey: .pageType)
+        try c.encodeIfPresent(hour, forKey: .hour)
     }
 }
 
@@ -91,8 +99,9 @@ enum FeatureEncoder {
     @inline(__always)
     static func forEachTerm(_ f: RankingFeatures, context: ContextSlots, position: Int?, _ body: (Int, Double) -> Void) {
         body(0, 1)  // bias
-        body(1, f.knn); body(2, f.transition); body(3, f.covisitation); body(4, f.association)
-        body(5, f.popularity); body(6, f.regionalPopularity); body(7, f.interest); body(8, f.recent); body(9, f.blend)
+        let s = f.scores
+        body(1, s.knn); body(2, s.transition); body(3, s.covisitation); body(4, s.association)
+        body(5, s.popularity); body(6, s.regionalPopularity); body(7, s.interest); body(8, s.recent); body(9, s.blend)
         body(10, f.seen ? 1 : 0)
         if f.categoryAffinity != 0 { body(13, f.categoryAffinity) }
         if f.brandAffinity != 0 { body(14, f.brandAffinity) }

@@ -92,23 +92,22 @@ extension ModelState {
                 if best > 0 { c[source] = board.score(atSlot: slot, source) / best }
             }
             let bestPopular = bestBySource[CandidateSource.popularity.ordinal]
-            if bestPopular > 0 { c.popularity = min(1, popularity.score(of: item, at: latestTime) / bestPopular) }
+            if bestPopular > 0 { c.scores.popularity = min(1, popularity.score(of: item, at: latestTime) / bestPopular) }
             let bestRegional = bestBySource[CandidateSource.regionalPopularity.ordinal]
-            if let regional, bestRegional > 0 { c.regionalPopularity = min(1, regional.score(of: item, at: latestTime) / bestRegional) }
-            if !interests.isEmpty { c.interest = attributes.affinity(of: item, interests: interests) }
-            c.blend = w.knn * c.knn + w.transition * c.transition + w.covisitation * c.covisitation
-                + w.association * c.association + w.popularity * c.popularity
-                + w.regionalPopularity * c.regionalPopularity + w.interest * c.interest + w.recent * c.recent
-            c.final = c.blend
+            if let regional, bestRegional > 0 { c.scores.regionalPopularity = min(1, regional.score(of: item, at: latestTime) / bestRegional) }
+            if !interests.isEmpty { c.scores.interest = attributes.affinity(of: item, interests: interests) }
+            let s = c.scores
+            c.scores.blend = w.knn * s.knn + w.transition * s.transition + w.covisitation * s.covisitation
+                + w.association * s.association + w.popularity * s.popularity
+                + w.regionalPopularity * s.regionalPopularity + w.interest * s.interest + w.recent * s.recent
+            c.final = c.scores.blend
             scored.append((item, c, board.nominatedBy[slot]))
         }
 
         let sessionPrice = FeatureEncoder.sessionPrice(items: session.distinctItems, attributes: attributes)
         func features(_ item: Int32, _ c: ScoreComponents) -> RankingFeatures {
             var f = RankingFeatures()
-            f.knn = c.knn; f.transition = c.transition; f.covisitation = c.covisitation
-            f.association = c.association; f.popularity = c.popularity; f.regionalPopularity = c.regionalPopularity
-            f.interest = c.interest; f.recent = c.recent; f.blend = c.blend
+            f.scores = c.scores
             if !interests.isEmpty {
                 let shares = attributes.affinityByKind(of: item, interests: interests)
                 f.categoryAffinity = shares.category

@@ -81,8 +81,9 @@ public enum CandidateSource: String, Codable, Sendable, CaseIterable {
 }
 
 /// Per-source scores of one candidate (each normalised to 0…1 by the best candidate of that
-/// source), the blend, the ranker's probability when it was used, and the final score.
-public struct ScoreComponents: Codable, Sendable, Equatable {
+/// source) and their blend: what both the served score components and the ranker's features
+/// start from. Encodes flat (`{"knn": …, …, "blend": …}`) into its owner's JSON object.
+public struct SourceScores: Codable, Sendable, Equatable {
     public var knn = 0.0
     public var transition = 0.0
     public var covisitation = 0.0
@@ -92,10 +93,22 @@ public struct ScoreComponents: Codable, Sendable, Equatable {
     public var interest = 0.0
     public var recent = 0.0
     public var blend = 0.0
-    public var ranker: Double?
-    public var final = 0.0
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case knn, transition, covisitation, association, popularity, regionalPopularity, interest, recent, blend
+    }
+
+    /// Every score may be missing (served records written before a source existed decode with 0).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func number(_ key: CodingKeys) throws -> Double { try c.decodeIfPresent(Double.self, forKey: key) ?? 0 }
+        knn = try number(.knn); transition = try number(.transition); covisitation = try number(.covisitation)
+        association = try number(.association); popularity = try number(.popularity)
+        regionalPopularity = try number(.regionalPopularity); interest = try number(.interest); recent = try number(.recent)
+        blend = try number(.blend)
+    }
 
     subscript(source: CandidateSource) -> Double {
         get {
@@ -123,12 +136,49 @@ public struct ScoreComponents: Codable, Sendable, Equatable {
             }
         }
     }
+}
+
+/// The source scores of one candidate, the ranker's probability when it was used, and the
+/// final score. `components.knn` and the like read through to `scores`.
+@dynamicMemberLookup
+public struct ScoreComponents: Codable, Sendable, Equatable {
+    public var scores = SourceScores()
+    public var ranker: Double?
+    public var final = 0.0
+
+    public init() {}
+
+    public subscript<Value>(dynamicMember score: WritableKeyPath<SourceScores, Value>) -> Value {
+        get { scores[keyPath: score] }
+        set { scores[keyPath: score] = newValue }
+    }
+
+    subscript(source: CandidateSource) -> Double {
+        get { scores[source] }
+        set { scores[source] = newValue }
+    }
+
+    private enum CodingKeys: String, CodingKey { case ranker, final }
+
+    public init(from decoder: any Decoder) throws {
+        scores = try SourceScores(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        ranker = try c.decodeIfPresent(Double.self, forKey: .ranker)
+        final = try c.decode(Double.self, forKey: .final)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try scores.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(ranker, forKey: .ranker)
+        try c.encode(final, forKey: .final)
+    }
 
     /// Flat view for explanations and logs.
     public var dictionary: [String: Double] {
         var result: [String: Double] = [:]
         for source in CandidateSource.allCases { result[source.rawValue] = self[source] }
-        result["blend"] = blend
+        result["blend"] = scores.blend
         if let ranker { result["ranker"] = ranker }
         result["final"] = final
         return result

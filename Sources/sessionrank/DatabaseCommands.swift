@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import PostgresNIO
 import RecommendationServer
+import SessionRankAdapters
+import SessionRankCore
 
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply pending PostgreSQL schema migrations.")

@@ -5,6 +5,8 @@ import Logging
 import Metrics
 import Prometheus
 import RecommendationServer
+import SessionRankAdapters
+import SessionRankCore
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP service.")

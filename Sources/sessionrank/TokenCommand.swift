@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RecommendationServer
+import SessionRankCore
 
 /// `sessionrank token mint --session ID [--user ID] [--ttl SECONDS] [--kid KID]`
 struct TokenCommand: ParsableCommand {

@@ -4,6 +4,8 @@ import HummingbirdTesting
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 @Suite("Per-client rate limits")
 struct RateLimiterTests {

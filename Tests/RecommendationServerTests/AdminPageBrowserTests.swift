@@ -5,6 +5,8 @@ import TestSupport
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// The admin page in a real headless Chromium (Debian's `chromium`, installed by
 /// scripts/install-deps.sh). It writes the shared config table, so it belongs to the serialized

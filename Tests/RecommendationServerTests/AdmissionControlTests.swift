@@ -5,6 +5,8 @@ import TestSupport
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 @Suite("Admission control: in-flight limit per endpoint")
 struct InFlightLimiterTests {

@@ -4,6 +4,8 @@ import HummingbirdTesting
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// Bad input on every public endpoint, against the real app and servers: each case must get a
 /// 4xx JSON error whose `field` names what is wrong, never a 5xx, a hang or a crash. Unknown

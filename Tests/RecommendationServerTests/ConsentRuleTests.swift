@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// The consent rules fail closed: what is not known counts as no.
 @Suite("Consent rules")

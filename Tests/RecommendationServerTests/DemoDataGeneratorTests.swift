@@ -1,6 +1,8 @@
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 @Suite("Demo data generator")
 struct DemoDataGeneratorTests {

@@ -4,6 +4,8 @@ import HummingbirdTesting
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 @Suite(
     "POST /v1/events against Redis, PostgreSQL and Kafka",

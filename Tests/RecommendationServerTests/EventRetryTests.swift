@@ -7,6 +7,8 @@ import TestSupport
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// An event the client must retry is never mistaken for a duplicate: when the session update
 /// succeeded but publishing did not (a 503, or a process that died in between), the retry is

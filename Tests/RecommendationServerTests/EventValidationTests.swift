@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 @Suite("Event validation")
 struct EventValidationTests {

@@ -5,6 +5,8 @@ import Prometheus
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 @Suite("Ranking experiments")
 struct ExperimentTests {

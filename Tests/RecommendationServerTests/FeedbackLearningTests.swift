@@ -3,6 +3,8 @@ import HummingbirdTesting
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// Served lists and the clicks on them travel through topic `feedback` back into the replica's
 /// ranker: the path the online-learned ranker depends on, on the real dev broker.

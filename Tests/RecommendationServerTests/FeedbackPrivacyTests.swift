@@ -4,6 +4,8 @@ import HummingbirdTesting
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// Feedback on a recommendation carries the session id the served record carried: raw for a
 /// personalised answer, pseudonymised for a user without consent, whichever path it came by.

@@ -3,6 +3,8 @@ import Recommender
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// The records and answers written without `JSONEncoder` must read back, with `JSONDecoder`,
 /// as the values they were written from: every field, optional or not, and awkward strings.

@@ -6,6 +6,8 @@ import Prometheus
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 @Suite(
     "Health and metrics endpoints",

@@ -3,6 +3,8 @@ import Recommender
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// The hand-written parser behind the event endpoint must read what Foundation reads, the same
 /// way, and refuse what Foundation refuses, with the offset of the problem.

@@ -7,6 +7,8 @@ import Synchronization
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// Issue 9, point 1: the Kafka broker goes away under steady event load. Each test runs the
 /// service against its own dev broker, so taking that broker down disturbs nobody, and reading

@@ -6,6 +6,8 @@ import Synchronization
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// Every line the service logs, captured in memory.
 final class LogCapture: Sendable {

@@ -4,6 +4,8 @@ import Recommender
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// What the model updater learns from each record, without Kafka.
 struct ModelRecordsTests {

@@ -6,6 +6,8 @@ import Recommender
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// The learning loop against the real dev broker, Redis and PostgreSQL: replicas converge through
 /// Kafka, snapshots carry offsets so a restart neither skips nor repeats a record.

@@ -5,6 +5,8 @@ import Testing
 import Yams
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// `openapi.yaml` and the router describe the same API: every route the service answers is
 /// documented with its method, and every documented operation is a route. What each operation

@@ -6,6 +6,8 @@ import TestSupport
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// Issue 9, point 5: offered twice what it can serve, the real `sessionrank serve` sheds the
 /// excess at once (503 + Retry-After from admission control), keeps serving near capacity,

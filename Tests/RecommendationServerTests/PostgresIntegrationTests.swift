@@ -3,6 +3,8 @@ import PostgresNIO
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 @Suite("PostgreSQL: migrations and seeding", .enabled(if: IntegrationEnvironment.enabled(needs: "SESSIONRANK_POSTGRES_URL")))
 struct PostgresIntegrationTests {

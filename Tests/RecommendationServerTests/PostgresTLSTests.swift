@@ -4,6 +4,8 @@ import PostgresNIO
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// TLS to PostgreSQL with libpq's `sslmode` names, against the local server, which
 /// `scripts/stack.sh` starts with a certificate from a throwaway CA (`.local/tls`).

@@ -6,6 +6,8 @@ import PostgresNIO
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// Consent withdrawals and erasures made through one replica reach the profile cache of every
 /// other replica through PostgreSQL LISTEN/NOTIFY, within a second, and survive a lost listener.

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 struct RandomIdentifierTests {
     @Test("random identifiers are lowercase version-4 UUIDs that Foundation reads back, and differ")

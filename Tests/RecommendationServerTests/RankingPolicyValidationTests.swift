@@ -3,6 +3,8 @@ import Recommender
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// `config/ranking.yaml` validation, one field type at a time: every refusal names the field's
 /// path and says what is allowed, the same way for the base config, placements and variants.

@@ -4,6 +4,8 @@ import NIOCore
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 @Suite(
     "Rate limit on GET /v1/recommend",

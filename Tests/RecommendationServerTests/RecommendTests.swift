@@ -7,6 +7,8 @@ import TestSupport
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// /v1/recommend and /v1/feedback on the real Redis, PostgreSQL and Kafka dev broker, with a
 /// model bootstrapped from generated demo sessions.

@@ -12,8 +12,8 @@ struct SQLParameterTests {
 
     /// File → why text-built SQL is safe there.
     static let reviewed: [String: String] = [
-        "RecommendationServer/Postgres/DemoDataWriter.swift": "table and column names from code; every value is a $n bind",
-        "RecommendationServer/Postgres/MigrationRunner.swift": "the static statements of Migrations.all",
+        "SessionRankAdapters/Postgres/DemoDataWriter.swift": "table and column names from code; every value is a $n bind",
+        "SessionRankAdapters/Postgres/MigrationRunner.swift": "the static statements of Migrations.all",
     ]
 
     static let textSQLMarkers = ["unsafeSQL", "simpleQuery(", "PostgresQuery(stringLiteral"]

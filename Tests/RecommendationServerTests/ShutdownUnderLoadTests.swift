@@ -8,6 +8,8 @@ import TestSupport
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// Issue 9, point 4: SIGTERM to the real `sessionrank serve` while clients keep it busy.
 @Suite(

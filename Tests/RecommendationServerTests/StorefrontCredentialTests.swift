@@ -4,6 +4,8 @@ import HummingbirdTesting
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// Storefront credentials on the real app: who may name a user, a visitor token's binding,
 /// debug output, personal previews and CORS.

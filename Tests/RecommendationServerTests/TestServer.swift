@@ -7,6 +7,8 @@ import Prometheus
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// Builds the real service against the local stack the test script started.
 enum TestServer {

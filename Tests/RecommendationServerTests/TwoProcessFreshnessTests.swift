@@ -5,6 +5,8 @@ import NIOCore
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// Freshness across real processes: two `sessionrank serve` processes share Redis, PostgreSQL
 /// and the dev broker but no memory; an event accepted by A must change B's model-based

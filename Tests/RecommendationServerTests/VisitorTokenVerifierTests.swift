@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// The visitor token verifier on its own: what it accepts, and each way a token can be wrong.
 @Suite("Visitor tokens: HS256 JWTs verified by hand")

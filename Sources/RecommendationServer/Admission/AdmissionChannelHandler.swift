@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOHTTPTypes
+import SessionRankCore
 
 /// Admission control in the connection's pipeline, on its event loop: when an endpoint already
 /// has `limiter.limit` requests in flight, one more is answered `503 overloaded` with

@@ -1,3 +1,4 @@
+import SessionRankCore
 import Synchronization
 
 /// Counts requests in flight per endpoint and refuses one more past `limit`, so an overloaded

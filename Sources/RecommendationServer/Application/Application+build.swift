@@ -8,6 +8,8 @@ import NIOCore
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
+import SessionRankAdapters
+import SessionRankCore
 
 /// What the routes need. Tests build the same router from the same dependencies.
 public struct ServerDependencies: Sendable {

@@ -3,6 +3,8 @@ import KafkaClient
 import Logging
 import PostgresNIO
 import RedisClient
+import SessionRankAdapters
+import SessionRankCore
 
 /// The clients of every external system, built from the configuration. Each is a `Service`.
 public struct Clients: Sendable {

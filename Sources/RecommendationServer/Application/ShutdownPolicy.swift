@@ -1,6 +1,8 @@
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import SessionRankAdapters
+import SessionRankCore
 
 /// Runs the application until SIGTERM or SIGINT, then shuts it down gracefully: the HTTP server
 /// stops accepting and finishes the requests in flight, then the other services stop in reverse

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import SessionRankCore
 
 /// One debug line per request: method, route template (never the raw path, whose segments may
 /// be user or session ids), status and duration. Session and user ids from the query string

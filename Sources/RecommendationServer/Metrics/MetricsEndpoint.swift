@@ -1,5 +1,6 @@
 import Hummingbird
 import Prometheus
+import SessionRankCore
 
 /// Serves `/metrics` in the Prometheus text format from the service's registry.
 struct MetricsEndpoint: Sendable {

@@ -1,4 +1,5 @@
 import Hummingbird
+import SessionRankCore
 
 /// `GET /admin`: one self-contained page (inline CSS and JavaScript, no build step) that calls
 /// the admin API with the token typed into it. The page itself holds no data, so it needs no

@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import SessionRankAdapters
+import SessionRankCore
 
 /// `/admin/v1`: the ranking configuration (versions, rollback, validation) and its audit log.
 /// Viewers read and validate; editors change. docs/RANKING.md describes the flow.
@@ -12,7 +14,7 @@ struct AdminRoutes: Sendable {
     let kpis: LiveKPIs?
     let maxBodyBytes: Int
 
-    var store: RankingConfigStore { reloader.store }
+    var store: any ConfigStore { reloader.store }
 
     func register(in router: Router<some RequestContext>) {
         let group = router.group("/admin/v1")
@@ -106,7 +108,9 @@ struct AdminRoutes: Sendable {
         do {
             stored = try await store.append(
                 yaml: yaml, author: author, comment: comment, action: action, expected: expected.map { .some($0) })
-        } catch RankingConfigStore.Conflict.versionMismatch(let current) {
+        } catch {
+            // Matched by hand: a pattern in the catch clause on this typed error crashes Swift 6.3's SIL verifier.
+            guard case .versionMismatch(let current) = error else { throw error }
             throw APIError(
                 status: .preconditionFailed, code: "version_mismatch", field: "If-Match",
                 message: "the config changed meanwhile; the current version is \(current.map(String.init) ?? "none"): fetch it and retry",
@@ -176,7 +180,7 @@ struct AdminRoutes: Sendable {
             version = stored.version
             digest = stored.digest
             configVersion = "cfg-" + stored.digest.prefix(12)
-            yaml = stored.yaml.isEmpty && stored.digest != RankingConfigStore.digest("") ? nil : stored.yaml
+            yaml = stored.yaml.isEmpty && stored.digest != RankingConfigVersion.digest(of: "") ? nil : stored.yaml
             author = stored.author
             comment = stored.comment
             createdAt = stored.createdAt

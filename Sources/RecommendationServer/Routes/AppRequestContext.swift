@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import SessionRankCore
 
 /// The request context of every route: Hummingbird's basics plus the peer's address, which the
 /// rate limiter keys clients by.

@@ -1,4 +1,5 @@
 import Hummingbird
+import SessionRankCore
 
 /// CORS for storefront JavaScript: only the configured origins (or `*`) get the
 /// `Access-Control-Allow-*` headers, and preflight requests are answered here. Only the

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SessionRankCore
 
 /// `POST /v1/events`: one event, an array, or `{"events": [...]}`; 202 with counts.
 struct EventRoutes: Sendable {

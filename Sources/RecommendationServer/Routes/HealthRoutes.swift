@@ -1,4 +1,5 @@
 import Hummingbird
+import SessionRankCore
 
 /// `/health/live` says the process answers; `/health/ready` says whether its dependencies do.
 /// Load balancers route on readiness; orchestrators restart on liveness.

@@ -1,4 +1,5 @@
 import Hummingbird
+import SessionRankCore
 
 extension Response {
     /// An answer from JSON bytes that were written by hand for a hot path.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SessionRankCore
 
 /// `GET /openapi.yaml`: the API description, read once from the repository's `openapi.yaml`
 /// (or `SESSIONRANK_OPENAPI_PATH`).

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import SessionRankAdapters
+import SessionRankCore
 
 /// Consent, export and erasure for users and sessions, plus a debugging view of a session.
 /// They read or change personal data, so every call needs a bearer token of role `privacy`

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import SessionRankCore
 
 /// Per-client limits on the public endpoints that write: events, feedback, both forms of
 /// recommend (a GET with `itemId` records a page view and costs a model query) and the privacy

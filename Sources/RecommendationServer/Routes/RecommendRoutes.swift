@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SessionRankCore
 
 /// `GET|POST /v1/recommend` and `POST /v1/feedback`.
 struct RecommendRoutes: Sendable {

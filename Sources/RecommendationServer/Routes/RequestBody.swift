@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import SessionRankCore
 
 extension Request {
     /// The whole body, refusing bodies over `limit` bytes with a JSON 413 that says the limit.

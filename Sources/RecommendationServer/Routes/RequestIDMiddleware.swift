@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import SessionRankCore
 
 /// Echoes the id Hummingbird gives each request (and puts on each of its log lines) as
 /// `X-Request-Id`, so a storefront can quote it in a bug report.

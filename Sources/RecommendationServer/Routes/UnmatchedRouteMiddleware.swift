@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import SessionRankCore
 
 /// Answers requests no route takes with JSON like every other error: 405 with `Allow` when the
 /// path exists under other methods, else 404. Added after every route, so it wraps only the

@@ -1,5 +1,7 @@
 import PostgresNIO
 @testable import RecommendationServer
+@testable import SessionRankAdapters
+@testable import SessionRankCore
 
 /// Runs `body` with a PostgreSQL client on the suite's database (`SESSIONRANK_POSTGRES_URL`),
 /// for tests that write or read rows behind the service's back.
