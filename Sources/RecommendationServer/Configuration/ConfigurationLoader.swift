@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import RedisClient
 
 extension ServiceConfiguration {
     /// Loads the service configuration from a YAML file (optional) and the environment.
@@ -61,7 +62,14 @@ extension ServiceConfiguration {
         configuration.redis.connectTimeoutMilliseconds = try redis.int(
             "connectTimeoutMilliseconds", default: defaults.redis.connectTimeoutMilliseconds, in: 1...60_000)
         try redis.rejectUnknownKeys()
-        try requireURL(configuration.redis.url, schemes: ["redis"], field: "redis.url")
+        if configuration.redis.url.hasPrefix("redis+cluster://") {
+            // Seed list h1:p1,h2:p2, which URLComponents cannot read: RedisClient's parser checks it.
+            do { _ = try RedisConfiguration(url: configuration.redis.url) } catch {
+                throw ConfigurationError(field: "redis.url", error.message)
+            }
+        } else {
+            try requireURL(configuration.redis.url, schemes: ["redis"], field: "redis.url")
+        }
 
         let postgres = try root.section("postgres")
         configuration.postgres.url = try postgres.string("url", default: defaults.postgres.url)
