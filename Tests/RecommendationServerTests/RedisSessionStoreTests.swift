@@ -70,3 +70,17 @@ struct RedisSessionStoreTests {
         }
     }
 }
+
+@Suite("redis.url cluster form")
+struct RedisClusterURLConfigurationTests {
+    @Test func acceptsSeedNodesAndNamesTheFieldWhenTheyAreBad() throws {
+        let url = "redis+cluster://10.0.0.1:7000,10.0.0.2:7001"
+        let configuration = try ServiceConfiguration.load(file: nil, environment: ["SESSIONRANK_REDIS_URL": url])
+        #expect(configuration.redis.url == url)
+        let error = #expect(throws: ConfigurationError.self) {
+            try ServiceConfiguration.load(file: nil, environment: ["SESSIONRANK_REDIS_URL": "redis+cluster://10.0.0.1:7000,:7001"])
+        }
+        #expect(error?.field == "redis.url")
+        #expect(error?.message.contains("host is missing") == true)
+    }
+}
