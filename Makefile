@@ -5,7 +5,7 @@ SWIFT_BUILD := swift build -c $(CONFIGURATION)
 ENV := source scripts/env.sh; export SESSIONRANK_BUILD_CONFIGURATION=$(CONFIGURATION);
 BIN = $$($(SWIFT_BUILD) --show-bin-path)/sessionrank
 
-.PHONY: run test faults deps build build-tests stack db stop status clean-data
+.PHONY: run test faults deps build build-tests stack cluster-stack db stop status clean-data
 
 ## Runs the service on the local stack (installs, starts, migrates, seeds, builds).
 ## With no model snapshot yet, the service starts from 20,000 generated demo sessions.
@@ -18,7 +18,8 @@ run: deps build stack db
 ## suite against the real local Redis, PostgreSQL and Kafka dev broker, then the load-test
 ## harness's own tests (against its built-in stub server).
 ## The suite gets data of its own (scripts/test-data.sh): its own database, Redis database and
-## Kafka dev broker, so `make run`'s service never sees what the tests write.
+## Kafka dev broker, so `make run`'s service never sees what the tests write; test-data.sh also
+## starts the 3-primary, 3-replica Redis Cluster the cluster tests use (`make cluster-stack`).
 ## Serial: many suites start whole servers and pause real Redis/PostgreSQL instances; on two
 ## cores, running them all at once turns timing checks into noise.
 test: deps build-tests stack
@@ -44,6 +45,11 @@ build-tests: deps
 
 stack:
 	@$(ENV) scripts/stack.sh start
+
+## A Redis Cluster of 3 primaries and 3 replicas on 127.0.0.1:7000-7005 (SESSIONRANK_REDIS_CLUSTER_PORT
+## moves it); use it with redis.url $$(scripts/redis-cluster.sh url).
+cluster-stack:
+	@$(ENV) scripts/stack.sh start-cluster
 
 db:
 	@$(ENV) $(BIN) migrate && $(BIN) seed --demo

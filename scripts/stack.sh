@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts, stops and reports the project-local Redis, PostgreSQL and Kafka dev broker.
+# Starts, stops and reports the project-local Redis, PostgreSQL and Kafka dev broker, and on
+# request a 3-primary, 3-replica Redis Cluster (start-cluster/stop-cluster, scripts/redis-cluster.sh).
 # Everything lives under .local/ (git-ignored), listens on loopback only, and is safe to re-run.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -119,6 +120,7 @@ stop_all() {
         rm -f "$KAFKA_DIR/kafka-dev.pid"
     fi
     redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    "$(dirname "${BASH_SOURCE[0]}")/redis-cluster.sh" stop
     local bin; bin=$(pg_bin)
     if [ -n "$bin" ] && [ -s "$POSTGRES_DIR/PG_VERSION" ]; then
         as_postgres "$bin/pg_ctl" -D "$POSTGRES_DIR" -m fast -w stop >/dev/null 2>&1 || true
@@ -137,7 +139,9 @@ case "${1:-}" in
     start-redis) start_redis ;;
     start-postgres) start_postgres ;;
     start-kafka) start_kafka ;;
+    start-cluster) "$(dirname "${BASH_SOURCE[0]}")/redis-cluster.sh" start ;;
+    stop-cluster) "$(dirname "${BASH_SOURCE[0]}")/redis-cluster.sh" stop ;;
     stop) stop_all ;;
-    status) status ;;
-    *) echo "usage: $0 start|stop|status|start-redis|start-postgres|start-kafka" >&2; exit 2 ;;
+    status) status; "$(dirname "${BASH_SOURCE[0]}")/redis-cluster.sh" status ;;
+    *) echo "usage: $0 start|stop|status|start-redis|start-postgres|start-kafka|start-cluster|stop-cluster" >&2; exit 2 ;;
 esac

@@ -3,6 +3,7 @@
 # `make run` serves: a PostgreSQL database recreated, migrated and seeded each run, a Redis
 # database number of its own (flushed first), and a Kafka dev broker of its own on another port,
 # so the developer's service neither learns the tests' events nor serves their ranking configs.
+# It also starts the Redis Cluster of the cluster tests (scripts/redis-cluster.sh; reused when up).
 #
 # Usage: scripts/test-data.sh COMMAND [ARGS...]
 set -euo pipefail
@@ -41,8 +42,11 @@ export SESSIONRANK_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/$TEST_REDIS_DATABASE
 export SESSIONRANK_KAFKA_BOOTSTRAP="127.0.0.1:$TEST_KAFKA_PORT"
 # The stack's throwaway CA (scripts/stack.sh), for the TLS tests.
 export SESSIONRANK_TEST_TLS_DIR="$LOCAL_DIR/tls"
+"$SESSIONRANK_ROOT/scripts/redis-cluster.sh" start
+SESSIONRANK_REDIS_CLUSTER_URL="$("$SESSIONRANK_ROOT/scripts/redis-cluster.sh" url)"
+export SESSIONRANK_REDIS_CLUSTER_URL
 "$BIN" migrate >"$WORK/migrate.log" 2>&1 || die "migrating $TEST_DATABASE failed; see $WORK/migrate.log"
 "$BIN" seed --demo >"$WORK/seed.log" 2>&1 || die "seeding $TEST_DATABASE failed; see $WORK/seed.log"
-log "tests use database $TEST_DATABASE, Redis database $TEST_REDIS_DATABASE, Kafka dev broker 127.0.0.1:$TEST_KAFKA_PORT"
+log "tests use database $TEST_DATABASE, Redis database $TEST_REDIS_DATABASE, Kafka dev broker 127.0.0.1:$TEST_KAFKA_PORT, Redis Cluster $SESSIONRANK_REDIS_CLUSTER_URL"
 
 "$@"

@@ -12,15 +12,23 @@ extension RedisClient {
         do {
             return try await send(command, timeout: timeout)
         } catch where error.serverErrorPrefix == "NOSCRIPT" {
+            if configuration.isCluster {
+                // The node that owns the keys lacks it: EVAL runs it there and caches it there,
+                // whatever state the other primaries are in.
+                var eval = RedisCommand("EVAL", script.source, keys.count)
+                eval.append(contentsOf: keys)
+                eval.append(contentsOf: args)
+                return try await send(eval, timeout: timeout)
+            }
             try await loadScript(script)
             return try await send(command, timeout: timeout)
         }
     }
 
-    /// Loads a script into Redis' script cache (`SCRIPT LOAD`), e.g. at start-up.
+    /// Loads a script into Redis' script cache (`SCRIPT LOAD`), e.g. at start-up; with a
+    /// cluster, into every primary's.
     public func loadScript(_ script: RedisScript) async throws(RedisError) {
-        let reply = try await send("SCRIPT", "LOAD", script.source)
-        guard reply.string == script.sha1 else {
+        for reply in try await sendToAllPrimaries(RedisCommand("SCRIPT", "LOAD", script.source)) where reply.string != script.sha1 {
             throw RedisError(
                 code: .unexpectedReply,
                 message: "SCRIPT LOAD returned \(reply), expected the script's SHA-1 \(script.sha1).")

@@ -16,6 +16,12 @@ public struct RedisConfiguration: Sendable, Hashable {
     public var username: String?
     public var password: String?
     public var database: Int
+    /// Seed nodes of a Redis Cluster. Empty (the default): one standalone server at `host`:`port`.
+    /// Otherwise the client discovers the cluster from these nodes and routes each command to
+    /// the primary that owns its keys' hash slot; `host`/`port` are then ignored.
+    public var clusterNodes: [RedisNodeAddress]
+    /// How often a cluster client re-reads the slot map even without redirections or failures.
+    public var clusterRefreshInterval: Duration
 
     /// How long a timed-out command's reply may stay overdue before its connection is presumed
     /// dead and reset: ten command timeouts, at least one second.
@@ -33,7 +39,9 @@ public struct RedisConfiguration: Sendable, Hashable {
         reconnectBackoffMax: Duration = .seconds(5),
         username: String? = nil,
         password: String? = nil,
-        database: Int = 0
+        database: Int = 0,
+        clusterNodes: [RedisNodeAddress] = [],
+        clusterRefreshInterval: Duration = .seconds(5)
     ) {
         self.host = host
         self.port = port
@@ -45,14 +53,23 @@ public struct RedisConfiguration: Sendable, Hashable {
         self.username = username
         self.password = password
         self.database = database
+        self.clusterNodes = clusterNodes
+        self.clusterRefreshInterval = clusterRefreshInterval
     }
 
-    /// Reads `redis://[[user]:password@]host[:port][/database]`; the other settings keep their defaults.
+    /// Whether the client talks to a Redis Cluster (``clusterNodes`` is not empty).
+    public var isCluster: Bool { !clusterNodes.isEmpty }
+
+    /// Reads `redis://[[user]:password@]host[:port][/database]`, or for a Redis Cluster
+    /// `redis+cluster://[[user]:password@]host1:port1,host2:port2` (seed nodes, database 0 only);
+    /// the other settings keep their defaults.
     public init(url: String) throws(RedisError) {
         let parsed = try RedisURL(parsing: url)
+        let nodes = parsed.clusterSeeds.map { RedisNodeAddress(host: $0.host, port: $0.port ?? 6379) }
         self.init(
             host: parsed.host, port: parsed.port ?? 6379,
-            username: parsed.username, password: parsed.password, database: parsed.database ?? 0
+            username: parsed.username, password: parsed.password, database: parsed.database ?? 0,
+            clusterNodes: nodes
         )
     }
 
@@ -67,10 +84,32 @@ public struct RedisConfiguration: Sendable, Hashable {
         if database < 0 { throw invalid("`database` must not be negative (got \(database))") }
         if connectTimeout <= .zero { throw invalid("`connectTimeout` must be positive (got \(connectTimeout))") }
         if commandTimeout <= .zero { throw invalid("`commandTimeout` must be positive (got \(commandTimeout))") }
+        for node in clusterNodes where node.host.isEmpty || !(1...65535).contains(node.port) {
+            throw invalid("`clusterNodes` has an invalid address '\(node)'; use host:port with a port in 1...65535")
+        }
+        if isCluster && database != 0 {
+            throw invalid("`database` must be 0 with a Redis Cluster, which has only database 0 (got \(database))")
+        }
+        if clusterRefreshInterval <= .zero {
+            throw invalid("`clusterRefreshInterval` must be positive (got \(clusterRefreshInterval))")
+        }
         if reconnectBackoffMin <= .zero || reconnectBackoffMax < reconnectBackoffMin {
             throw invalid(
                 "`reconnectBackoffMin` must be positive and at most `reconnectBackoffMax` "
                     + "(got \(reconnectBackoffMin) and \(reconnectBackoffMax))")
         }
     }
+}
+
+/// One Redis server's address, e.g. a cluster seed node.
+public struct RedisNodeAddress: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

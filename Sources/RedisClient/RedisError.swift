@@ -17,6 +17,7 @@ public struct RedisError: Error, Sendable, Hashable {
             case invalidConfiguration
             case invalidCommand
             case unexpectedReply
+            case crossSlot
         }
 
         private let kind: Kind
@@ -45,6 +46,9 @@ public struct RedisError: Error, Sendable, Hashable {
         public static let invalidCommand = Code(kind: .invalidCommand)
         /// Redis answered with a reply of a type the caller did not expect.
         public static let unexpectedReply = Code(kind: .unexpectedReply)
+        /// With a Redis Cluster: the keys of one command (or one `MULTI` batch) hash to different
+        /// slots, so no single node can run it. Nothing was sent; the message names the keys.
+        public static let crossSlot = Code(kind: .crossSlot)
 
         public var description: String { kind.rawValue }
     }

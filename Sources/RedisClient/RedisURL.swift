@@ -1,20 +1,31 @@
-/// The parts of a `redis://` URL. Parsed by hand so the module needs no Foundation.
+/// The parts of a `redis://` or `redis+cluster://` URL. Parsed by hand so the module needs no Foundation.
 struct RedisURL: Equatable {
     var host: String
     var port: Int?
     var username: String?
     var password: String?
     var database: Int?
+    /// The seed nodes of a `redis+cluster://` URL, in order; empty for `redis://`.
+    var clusterSeeds: [Seed] = []
+
+    struct Seed: Equatable {
+        var host: String
+        var port: Int?
+    }
+
+    static let clusterScheme = "redis+cluster://"
 
     init(parsing url: String) throws(RedisError) {
         func invalid(_ why: String) -> RedisError {
             RedisError(
                 code: .invalidConfiguration,
                 message: "Invalid Redis URL '\(Self.redactingPassword(url))': \(why). "
-                    + "Expected redis://[[user]:password@]host[:port][/database]")
+                    + "Expected redis://[[user]:password@]host[:port][/database] "
+                    + "or redis+cluster://[[user]:password@]host1:port1,host2:port2")
         }
-        guard url.hasPrefix("redis://") else { throw invalid("it must start with redis://") }
-        var rest = Substring(url.dropFirst("redis://".count))
+        let isCluster = url.hasPrefix(Self.clusterScheme)
+        guard isCluster || url.hasPrefix("redis://") else { throw invalid("it must start with redis:// or redis+cluster://") }
+        var rest = Substring(url.dropFirst(isCluster ? Self.clusterScheme.count : "redis://".count))
 
         // Query and fragment carry no settings this client supports.
         if let end = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
@@ -49,42 +60,59 @@ struct RedisURL: Equatable {
             password = decodedSecret
         }
 
-        var portText: Substring?
-        if rest.hasPrefix("[") {
-            // IPv6 literal: [::1]:6379
-            guard let close = rest.firstIndex(of: "]") else { throw invalid("unclosed '[' in the host") }
-            host = String(rest[rest.index(after: rest.startIndex)..<close])
-            let after = rest[rest.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw invalid("unexpected text after the IPv6 host") }
-                portText = after.dropFirst()
+        var seeds: [Seed] = []
+        if isCluster {
+            for seed in rest.split(separator: ",", omittingEmptySubsequences: false) {
+                seeds.append(try Self.hostAndPort(seed, invalid: invalid))
             }
-        } else if let colon = rest.lastIndex(of: ":") {
-            host = String(rest[..<colon])
-            portText = rest[rest.index(after: colon)...]
         } else {
-            host = String(rest)
+            seeds = [try Self.hostAndPort(rest, invalid: invalid)]
         }
-        guard !host.isEmpty else { throw invalid("the host is missing") }
-
-        if let portText {
-            guard let value = Int(portText), (1...65535).contains(value) else {
-                throw invalid("the port '\(portText)' is not a number in 1...65535")
-            }
-            port = value
-        }
+        host = seeds[0].host
+        port = seeds[0].port
+        if isCluster { clusterSeeds = seeds }
         if !path.isEmpty {
-            guard let value = Int(path), value >= 0 else {
+            guard let value = Int(path), value >= 0, !isCluster || value == 0 else {
+                if isCluster { throw invalid("a Redis Cluster has only database 0; drop the path '/\(path)'") }
                 throw invalid("the path '/\(path)' must be a database number such as /0")
             }
             database = value
         }
     }
 
+    /// `host`, `host:port` or `[ipv6]:port`.
+    private static func hostAndPort(_ text: Substring, invalid: (String) -> RedisError) throws(RedisError) -> Seed {
+        var host: String
+        var portText: Substring?
+        if text.hasPrefix("[") {
+            // IPv6 literal: [::1]:6379
+            guard let close = text.firstIndex(of: "]") else { throw invalid("unclosed '[' in the host") }
+            host = String(text[text.index(after: text.startIndex)..<close])
+            let after = text[text.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else { throw invalid("unexpected text after the IPv6 host") }
+                portText = after.dropFirst()
+            }
+        } else if let colon = text.lastIndex(of: ":") {
+            host = String(text[..<colon])
+            portText = text[text.index(after: colon)...]
+        } else {
+            host = String(text)
+        }
+        guard !host.isEmpty else { throw invalid("the host is missing") }
+        guard let portText else { return Seed(host: host, port: nil) }
+        guard let value = Int(portText), (1...65535).contains(value) else {
+            throw invalid("the port '\(portText)' is not a number in 1...65535")
+        }
+        return Seed(host: host, port: value)
+    }
+
     /// For error messages: never echo a password into logs.
     static func redactingPassword(_ url: String) -> String {
-        guard let at = url.lastIndex(of: "@"), url.hasPrefix("redis://") else { return url }
-        return "redis://***" + url[at...]
+        guard let at = url.lastIndex(of: "@") else { return url }
+        if url.hasPrefix("redis://") { return "redis://***" + url[at...] }
+        if url.hasPrefix(clusterScheme) { return clusterScheme + "***" + url[at...] }
+        return url
     }
 
     static func percentDecoded(_ text: Substring) -> String? {

@@ -60,7 +60,12 @@ extension ServiceConfiguration {
         configuration.redis.connectTimeoutMilliseconds = try redis.int(
             "connectTimeoutMilliseconds", default: defaults.redis.connectTimeoutMilliseconds, in: 1...60_000)
         try redis.rejectUnknownKeys()
-        try requireURL(configuration.redis.url, schemes: ["redis"], field: "redis.url")
+        if configuration.redis.url.hasPrefix("redis+cluster://") {
+            // A seed list h1:p1,h2:p2, which URLComponents cannot read; the Redis client reads the rest.
+            try requireClusterSeeds(configuration.redis.url, field: "redis.url")
+        } else {
+            try requireURL(configuration.redis.url, schemes: ["redis"], field: "redis.url")
+        }
 
         let postgres = try root.section("postgres")
         configuration.postgres.url = try postgres.string("url", default: defaults.postgres.url)
@@ -242,6 +247,22 @@ extension ServiceConfiguration {
               let host = components.host, !host.isEmpty
         else {
             throw ConfigurationError(field: field, "must be a URL like \(schemes.sorted()[0])://host:port; got \"\(text)\"")
+        }
+    }
+
+    /// `redis+cluster://[user:password@]host:port,host:port[/0]`: at least one seed, each with a port.
+    private static func requireClusterSeeds(_ text: String, field: String) throws {
+        var rest = Substring(text.dropFirst("redis+cluster://".count))
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+        let seeds = rest.split(separator: ",", omittingEmptySubsequences: false)
+        let valid = !seeds.isEmpty && seeds.allSatisfy { seed in
+            guard let colon = seed.lastIndex(of: ":"), colon != seed.startIndex, let port = Int(seed[seed.index(after: colon)...]) else { return false }
+            return (1...65_535).contains(port)
+        }
+        guard valid else {
+            let shown = text.contains("@") ? "redis+cluster://***@" + rest : text
+            throw ConfigurationError(field: field, "must be redis+cluster://host:port,host:port (seed nodes, each with its port); got \"\(shown)\"")
         }
     }
 
