@@ -250,19 +250,24 @@ extension ServiceConfiguration {
         }
     }
 
-    /// `redis+cluster://[user:password@]host:port,host:port[/0]`: at least one seed, each with a port.
+    /// `redis+cluster://[user:password@]host:port,host:port[/0]`: at least one seed, each with a
+    /// host and a port. The error names the seed and what is wrong with it.
     private static func requireClusterSeeds(_ text: String, field: String) throws {
         var rest = Substring(text.dropFirst("redis+cluster://".count))
         if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
         if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
-        let seeds = rest.split(separator: ",", omittingEmptySubsequences: false)
-        let valid = !seeds.isEmpty && seeds.allSatisfy { seed in
-            guard let colon = seed.lastIndex(of: ":"), colon != seed.startIndex, let port = Int(seed[seed.index(after: colon)...]) else { return false }
-            return (1...65_535).contains(port)
-        }
-        guard valid else {
-            let shown = text.contains("@") ? "redis+cluster://***@" + rest : text
-            throw ConfigurationError(field: field, "must be redis+cluster://host:port,host:port (seed nodes, each with its port); got \"\(shown)\"")
+        let usage = "must be redis+cluster://host:port,host:port (seed nodes, each with its port)"
+        guard !rest.isEmpty else { throw ConfigurationError(field: field, "\(usage); no seed node is given") }
+        for seed in rest.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let colon = seed.lastIndex(of: ":") else {
+                throw ConfigurationError(field: field, "\(usage); the port is missing in seed \"\(seed)\"")
+            }
+            guard colon != seed.startIndex else {
+                throw ConfigurationError(field: field, "\(usage); the host is missing in seed \"\(seed)\"")
+            }
+            guard let port = Int(seed[seed.index(after: colon)...]), (1...65_535).contains(port) else {
+                throw ConfigurationError(field: field, "\(usage); the port of seed \"\(seed)\" must be 1 to 65535")
+            }
         }
     }
 
