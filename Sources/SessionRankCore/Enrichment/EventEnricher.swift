@@ -45,17 +45,20 @@ extension EnrichedEvent {
 /// a requestId or userId is then treated as a user without consent, whoever that may be.
 public enum Consent {
     public static func allowsPersonalization(status: EnrichedEvent.Status, userId: String?, profile: UserProfile?) -> Bool {
-        guard lookUpFinished(status) else { return false }
-        guard let userId else { return true }
-        guard let profile, profile.userId == userId else { return false }
-        return profile.mayPersonalize
+        allows(\.consentPersonalization, status: status, userId: userId, profile: profile)
     }
 
     public static func allowsAnalytics(status: EnrichedEvent.Status, userId: String?, profile: UserProfile?) -> Bool {
+        allows(\.consentAnalytics, status: status, userId: userId, profile: profile)
+    }
+
+    /// One rule for every kind of consent: a finished look-up, then anonymous or an explicit yes
+    /// in the named user's own profile.
+    private static func allows(_ consent: KeyPath<UserProfile, Bool?>, status: EnrichedEvent.Status, userId: String?, profile: UserProfile?) -> Bool {
         guard lookUpFinished(status) else { return false }
         guard let userId else { return true }
         guard let profile, profile.userId == userId else { return false }
-        return profile.consentAnalytics == true
+        return profile[keyPath: consent] == true
     }
 
     private static func lookUpFinished(_ status: EnrichedEvent.Status) -> Bool {
