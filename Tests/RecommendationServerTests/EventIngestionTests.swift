@@ -164,7 +164,10 @@ struct EventIngestionTests {
             let update = SessionUpdate(event: view, weight: 1, attributes: ["category:readback"], userId: nil, region: "DE")
             let (outcome, returned) = try await sessions.applyAndRead(update)
             #expect(outcome == .applied)
-            let read = try await sessions.session(session)
+            var read = try await sessions.session(session)
+            #expect(read.countsByType == ["product_view": 2, "add_to_cart": 1, "purchase": 1])
+            // The read-back leaves out the counts by type (they read every event id).
+            read.countsByType = [:]
             #expect(returned == read)
             #expect(returned.eventCount == 4)
             #expect(returned.recentItems.last?.itemId == "p-00003")
@@ -172,11 +175,7 @@ struct EventIngestionTests {
             #expect(returned.region == "DE")
             #expect(returned.interests["category:readback"] != nil)
 
-            // Not confirmed yet: a retry is to be published again, and changes nothing.
-            let retry = try await sessions.applyAndRead(update)
-            #expect(retry.outcome == .appliedUnpublished)
-            #expect(retry.session == read)
-            try await sessions.confirmPublished([(sessionId: session, eventId: view.eventId)])
+            // A page view is best effort and counts as published at once: a retry changes nothing.
             let duplicate = try await sessions.applyAndRead(update)
             #expect(duplicate.outcome == .duplicate)
             #expect(duplicate.session == read)

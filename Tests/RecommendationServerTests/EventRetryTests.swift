@@ -70,12 +70,9 @@ struct EventRetryTests {
                 (metricValue(registry, #"sessionrank_events_enrichment_total{status="not_needed"}"#) ?? 0) >= enriched + 3
             }
             try #require(reachedSessionUpdate, "the request never reached the session update")
-            // … while other traffic (served records here) fills the local queue to the brim.
-            let feedback = components.dependencies.feedback
+            // … while other traffic (other events' records here) fills the local queue to the brim.
             for _ in 0..<(2 * capacity) where components.kafka.queueDepth < capacity {
-                feedback.publish(feedback: FeedbackRecord(
-                    recommendationId: "rec-fill", sessionId: session, type: .impression, itemId: "p-00001", position: 1,
-                    timestamp: Date().timeIntervalSince1970, source: "test"))
+                _ = try? components.kafka.send(topic: "feedback", key: session, value: Array("{}".utf8))
             }
             #expect(components.kafka.queueDepth == capacity)
             redis.resume()

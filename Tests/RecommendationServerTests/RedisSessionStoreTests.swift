@@ -47,20 +47,26 @@ struct RedisSessionStoreTests {
                 let (outcome, state) = try await store.applyAndRead(update, timeout: .seconds(2))
                 #expect(outcome == .applied)
                 #expect(state.eventCount == 1 && state.cartItems == ["item-\(index)"] && state.userId == user)
-                // Not confirmed yet: a retry is told to publish, without applying twice.
-                #expect(try await store.apply([update], timeout: .seconds(2)) == [.appliedUnpublished])
-                confirmations.append((session, event.eventId))
+                // A read-back write is a page view, published at once: its retry is a duplicate.
+                #expect(try await store.apply([update], timeout: .seconds(2)) == [.duplicate])
+                // A durable event is not confirmed yet: a retry is told to publish, without applying twice.
+                let click = SessionUpdate(
+                    event: StorefrontEvent(eventId: "c-\(run)-\(index)", type: .click, sessionId: session, itemId: "item-\(index)", timestamp: now + Double(index)),
+                    weight: 2, attributes: ["category:books"], userId: user, region: "NL")
+                #expect(try await store.apply([click], timeout: .seconds(2)) == [.applied])
+                #expect(try await store.apply([click], timeout: .seconds(2)) == [.appliedUnpublished])
+                confirmations.append((session, click.event.eventId))
             }
             // One pipeline over all sessions (several nodes in a cluster).
             try await store.confirmPublished(confirmations)
             for (index, session) in sessions.enumerated() {
-                let event = StorefrontEvent(
-                    eventId: "e-\(run)-\(index)", type: .addToCart, sessionId: session, userId: user,
-                    itemId: "item-\(index)", timestamp: now + Double(index))
-                let update = SessionUpdate(event: event, weight: 1, attributes: ["category:books"], userId: user, region: "NL")
+                let click = StorefrontEvent(eventId: "c-\(run)-\(index)", type: .click, sessionId: session, itemId: "item-\(index)", timestamp: now + Double(index))
+                let update = SessionUpdate(event: click, weight: 2, attributes: ["category:books"], userId: user, region: "NL")
                 #expect(try await store.apply([update], timeout: .seconds(2)) == [.duplicate])
                 let state = try await store.session(session, timeout: .seconds(2))
-                #expect(state.eventCount == 1 && state.interests["category:books"] != nil)
+                #expect(state.eventCount == 2 && state.countsByType == ["add_to_cart": 1, "click": 1])
+                // Both events add to the interest, the click at twice the weight, at the same time.
+                #expect(abs((state.interests["category:books"] ?? 0) - 3 * exp2(-((state.interestReferenceTime ?? 0) - (now + Double(index))) / 600)) < 1e-9)
             }
             #expect(try await store.sessions(ofUser: user) == sessions.reversed())
 

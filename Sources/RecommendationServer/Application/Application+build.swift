@@ -84,12 +84,15 @@ public struct ServerComponents: Sendable {
     public let rankingConfig: RankingConfigReloader
     /// Evicts profiles on consent changes and erasures made through any replica.
     public let profileChanges: ProfileChangeListener
-    /// The producer of both topics (its queue depth and delivery counts are what fault tests watch).
+    /// The producer of `POST /v1/events` (its queue depth and delivery counts are what fault tests watch).
     public let kafka: KafkaProducer
+    /// The producer of page views, served and feedback records.
+    public let bestEffortKafka: KafkaProducer
 
     public init(configuration: ServiceConfiguration, metricsRegistry: PrometheusCollectorRegistry, logger: Logger) throws {
         let clients = try Clients(configuration: configuration, logger: logger)
         kafka = clients.kafka
+        bestEffortKafka = clients.bestEffortKafka
         let metrics = ServiceMetrics(registry: metricsRegistry)
         let catalog = ProductCatalog()
         let model = LiveModel.load(settings: configuration.model, logger: logger)
@@ -123,7 +126,7 @@ public struct ServerComponents: Sendable {
         let experiments = ExperimentTracker(registry: metricsRegistry)
         let kpis = LiveKPIs()
         let feedback = ExperimentFeedbackPublisher(
-            base: KafkaFeedbackPublisher(producer: clients.kafka, topic: configuration.kafka.feedbackTopic, metrics: metrics, logger: logger),
+            base: KafkaFeedbackPublisher(producer: clients.bestEffortKafka, topic: configuration.kafka.feedbackTopic, metrics: metrics, logger: logger),
             tracker: experiments, kpis: kpis)
         let sessions = RedisSessionStore(redis: clients.redis, settings: configuration.sessions)
         let enricher = EventEnricher(
@@ -143,6 +146,9 @@ public struct ServerComponents: Sendable {
             sessions: sessions,
             publisher: KafkaEventPublisher(
                 producer: clients.kafka, topic: configuration.kafka.eventsTopic, capacity: configuration.kafka.queueMaxMessages,
+                logger: logger),
+            pageViewPublisher: KafkaEventPublisher(
+                producer: clients.bestEffortKafka, topic: configuration.kafka.eventsTopic, capacity: configuration.kafka.queueMaxMessages,
                 logger: logger),
             catalog: catalog,
             settings: configuration.sessions,
@@ -173,7 +179,8 @@ public struct ServerComponents: Sendable {
         dependencies.experiments = experiments
         dependencies.kpis = kpis
         var services: [any Service] = [
-            clients.redis, clients.postgres, clients.kafka, KafkaMetricsCollector(producer: clients.kafka, metrics: metrics),
+            clients.redis, clients.postgres, clients.kafka, clients.bestEffortKafka,
+            KafkaMetricsCollector(producers: [clients.kafka, clients.bestEffortKafka], metrics: metrics),
             catalogRefresher, rankingConfig, profileChanges,
             ModelMetricsCollector(model: model, metrics: metrics, updater: configuration.model.learnFromLog ? modelUpdater : nil),
         ]

@@ -10,12 +10,20 @@ import SessionRankCore
 public struct Clients: Sendable {
     public let redis: RedisClient
     public let postgres: PostgresClient
+    /// Events whose answer waits for the broker (`POST /v1/events`): a short linger.
     public let kafka: KafkaProducer
+    /// Records nobody waits for (page views, served and feedback records): batched longer, so
+    /// each page view does not cost the broker and the client a produce request of its own.
+    public let bestEffortKafka: KafkaProducer
 
     public init(configuration: ServiceConfiguration, logger: Logger) throws {
         redis = try makeRedisClient(configuration.redis, logger: logger)
         postgres = try makePostgresClient(configuration.postgres, logger: logger)
         kafka = try makeKafkaProducer(configuration.kafka, logger: logger)
+        var bestEffort = configuration.kafka
+        bestEffort.lingerMilliseconds = bestEffort.bestEffortLingerMilliseconds
+        bestEffort.clientId += "-best-effort"
+        bestEffortKafka = try makeKafkaProducer(bestEffort, logger: logger)
     }
 }
 

@@ -2,7 +2,8 @@ import Foundation
 import RedisClient
 import SessionRankCore
 
-/// Session state in Redis: one atomic script per event, one pipelined round trip per read.
+/// Session state in Redis: each event is one pipeline of plain, idempotent commands (no script),
+/// and a page view reads its session back in the same round trip.
 public struct RedisSessionStore: SessionStore {
     private let redis: RedisClient
     private let settings: SessionSettings
@@ -15,40 +16,61 @@ public struct RedisSessionStore: SessionStore {
     public func apply(_ updates: [SessionUpdate], timeout: Duration?) async throws(SessionStoreError) -> [SessionApplyOutcome] {
         try await call {
             let deadline = timeout.map { ContinuousClock.now + $0 }
-            // One event (a page view, most single posts) needs no task group.
-            if updates.count == 1 { return [try await apply(updates[0], deadline: deadline)] }
-            return try await withThrowingTaskGroup(of: (Int, SessionApplyOutcome).self) { group in
-                for (index, update) in updates.enumerated() {
-                    group.addTask { (index, try await apply(update, deadline: deadline)) }
-                }
-                var outcomes = Array(repeating: SessionApplyOutcome.duplicate, count: updates.count)
-                for try await (index, outcome) in group { outcomes[index] = outcome }
-                return outcomes
+            let writes = updates.map { SessionWrite($0, durable: true, settings: settings) }
+            // One pipeline for the whole batch; a cluster client splits it by node.
+            let replies = try await redis.pipeline(writes.flatMap(\.commands), timeout: Self.timeout(until: deadline))
+            var outcomes: [SessionApplyOutcome] = []
+            var repairs: [RedisCommand] = []
+            var offset = 0
+            for write in writes {
+                let (outcome, repair) = try write.outcome(from: replies[offset...], maxEvents: settings.maxEventsPerSession)
+                outcomes.append(outcome)
+                repairs += repair
+                offset += write.commands.count
             }
+            try await send(repairs, deadline: deadline)
+            for (update, outcome) in zip(updates, outcomes) { await linkUser(of: update, outcome: outcome, deadline: deadline) }
+            return outcomes
         }
     }
 
+    /// Marks the events published; `XX` never recreates the status of an erased session.
     public func confirmPublished(_ events: [(sessionId: String, eventId: String)]) async throws(SessionStoreError) {
         try await call {
-            let bySession = Dictionary(grouping: events, by: \.sessionId)
-            guard !bySession.isEmpty else { return }
-            let commands = bySession.map { sessionId, events in
-                RedisCommand("SREM", arguments: ([SessionKeys(sessionId: sessionId).unpublishedEvents] + events.map(\.eventId)).map { $0 as any RedisArgument })
-            }
-            for reply in try await redis.pipeline(commands) {
-                if let message = reply.errorMessage { throw RedisError(code: .serverError, message: message, serverMessage: message) }
-            }
+            let commands = events.map { RedisCommand("SET", SessionKeys(sessionId: $0.sessionId).status(of: $0.eventId), "p", "XX", "KEEPTTL") }
+            try await send(commands, deadline: nil)
         }
     }
 
     public func applyAndRead(_ update: SessionUpdate, timeout: Duration?) async throws(SessionStoreError) -> (outcome: SessionApplyOutcome, session: SessionState) {
         try await call {
             let deadline = timeout.map { ContinuousClock.now + $0 }
-            let reply = try await runScript(update, readBack: true, deadline: deadline)
-            guard let parts = reply.array, parts.count == 6 else { throw Self.unexpected(reply) }
-            let outcome = try Self.outcome(parts[0])
+            let write = SessionWrite(update, durable: false, settings: settings)
+            let reader = SessionStateReader(keys: write.keys, settings: settings)
+            let replies = try await redis.pipeline(write.commands + reader.commands(countsByType: false), timeout: Self.timeout(until: deadline))
+            let (outcome, repair) = try write.outcome(from: replies[...], maxEvents: settings.maxEventsPerSession)
+            try await send(repair, deadline: deadline)
             await linkUser(of: update, outcome: outcome, deadline: deadline)
-            return (outcome, try Self.state(update.event.sessionId, from: Array(parts[1...])))
+            var state = try reader.state(update.event.sessionId, from: replies[write.commands.count...])
+            // The count was read before the repair took this event's id out again.
+            if outcome == .sessionFull { state.eventCount -= 1 }
+            return (outcome, state)
+        }
+    }
+
+    public func session(_ sessionId: String, timeout: Duration?) async throws(SessionStoreError) -> SessionState {
+        try await call {
+            let reader = SessionStateReader(keys: SessionKeys(sessionId: sessionId), settings: settings)
+            let replies = try await redis.pipeline(reader.commands(countsByType: true), timeout: timeout)
+            return try reader.state(sessionId, from: replies[...])
+        }
+    }
+
+    /// Sends commands whose replies only matter when they are errors.
+    private func send(_ commands: [RedisCommand], deadline: ContinuousClock.Instant?) async throws {
+        guard !commands.isEmpty else { return }
+        for reply in try await redis.pipeline(commands, timeout: Self.timeout(until: deadline)) {
+            if let message = reply.errorMessage { throw RedisError(code: .serverError, message: message, serverMessage: message) }
         }
     }
 
@@ -65,36 +87,17 @@ public struct RedisSessionStore: SessionStore {
         }
     }
 
-    private func apply(_ update: SessionUpdate, deadline: ContinuousClock.Instant?) async throws -> SessionApplyOutcome {
-        let outcome = try Self.outcome(try await runScript(update, readBack: false, deadline: deadline))
-        await linkUser(of: update, outcome: outcome, deadline: deadline)
-        return outcome
-    }
-
     /// What is left of `deadline` as a command timeout (nil: the client's default). A call that
     /// starts past its deadline still gets a millisecond rather than none.
     private static func timeout(until deadline: ContinuousClock.Instant?) -> Duration? {
         deadline.map { max($0 - ContinuousClock.now, .milliseconds(1)) }
     }
 
-    private func runScript(_ update: SessionUpdate, readBack: Bool, deadline: ContinuousClock.Instant?) async throws -> RESPValue {
-        let event = update.event
-        var arguments: [any RedisArgument] = [
-            event.eventId, event.type.rawValue, event.itemId ?? "", String(event.timestamp), String(update.weight),
-            String(settings.interestHalfLifeSeconds), settings.recentItemLimit, settings.idleTimeoutSeconds,
-            update.userId ?? "", event.deviceId ?? "", update.region ?? "", readBack ? "1" : "0",
-            settings.maxEventsPerSession, settings.maxCartItems, settings.maxPurchasedItems,
-        ]
-        arguments.append(contentsOf: update.attributes)
-        return try await redis.evalScript(
-            SessionScripts.applyEvent, keys: SessionKeys(sessionId: event.sessionId).all, args: arguments, timeout: Self.timeout(until: deadline))
-    }
-
     /// Links a newly applied event's user to its session.
     private func linkUser(of update: SessionUpdate, outcome: SessionApplyOutcome, deadline: ContinuousClock.Instant?) async {
         if outcome == .applied, let userId = update.userId {
-            // Another slot in a cluster, so not part of the script: a link is a hint, not state.
-            // Its failure does not undo the applied event (the session's next event links again).
+            // Another slot in a cluster, so not in the session's pipeline: a link is a hint, not
+            // state. Its failure does not undo the applied event (the session's next event links again).
             let link = SessionKeys.userSessions(userId: userId)
             _ = try? await redis.pipeline([
                 RedisCommand("ZADD", link, "GT", String(update.event.timestamp), update.event.sessionId),
@@ -104,71 +107,6 @@ public struct RedisSessionStore: SessionStore {
                 RedisCommand("EXPIRE", link, settings.userLinkTTLSeconds),
             ], timeout: Self.timeout(until: deadline))
         }
-    }
-
-    private static func outcome(_ reply: RESPValue) throws -> SessionApplyOutcome {
-        switch reply.int {
-        case 1: return .applied
-        case 2: return .appliedUnpublished
-        case 0: return .duplicate
-        case 3: return .sessionFull
-        default: throw unexpected(reply)
-        }
-    }
-
-    private static func unexpected(_ reply: RESPValue) -> RedisError {
-        let detail = reply.errorMessage ?? "\(reply)"
-        return RedisError(code: .serverError, message: "unexpected session script reply: \(detail)", serverMessage: detail)
-    }
-
-    public func session(_ sessionId: String, timeout: Duration?) async throws(SessionStoreError) -> SessionState {
-        try await call {
-            let keys = SessionKeys(sessionId: sessionId)
-            let replies = try await redis.pipeline([
-                RedisCommand("HGETALL", keys.meta),
-                RedisCommand("HGETALL", keys.interest),
-                RedisCommand("ZRANGE", keys.items, 0, -1, "WITHSCORES"),
-                RedisCommand("HGETALL", keys.cart),
-                RedisCommand("SMEMBERS", keys.purchased),
-            ], timeout: timeout)
-            return try Self.state(sessionId, from: replies)
-        }
-    }
-
-    /// The session from the replies to HGETALL meta, HGETALL interest, ZRANGE items WITHSCORES,
-    /// HGETALL cart and SMEMBERS purchased, in that order.
-    private static func state(_ sessionId: String, from replies: [RESPValue]) throws -> SessionState {
-        for reply in replies {
-            if let message = reply.errorMessage { throw RedisError(code: .serverError, message: message, serverMessage: message) }
-        }
-        let meta = pairs(replies[0])
-        var state = SessionState.empty(sessionId)
-        state.eventCount = meta["events"].flatMap { Int($0) } ?? 0
-        state.firstSeen = meta["first_seen"].flatMap(Double.init)
-        state.lastSeen = meta["last_seen"].flatMap(Double.init)
-        state.userId = meta["user_id"]
-        state.deviceId = meta["device_id"]
-        state.region = meta["region"]
-        state.interestReferenceTime = meta["interest_at"].flatMap(Double.init)
-        for (key, value) in meta where key.hasPrefix("count:") {
-            state.countsByType[String(key.dropFirst(6))] = Int(value)
-        }
-        state.interests = pairs(replies[1]).compactMapValues(Double.init)
-        let items = replies[2].array ?? []
-        var index = 0
-        while index + 1 < items.count {
-            if let member = items[index].string, let score = items[index + 1].double {
-                let parts = member.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
-                if parts.count == 3 {
-                    state.recentItems.append(
-                        .init(itemId: String(parts[2]), type: String(parts[1]), eventId: String(parts[0]), timestamp: score))
-                }
-            }
-            index += 2
-        }
-        state.cartItems = pairs(replies[3]).filter { $0.value.hasSuffix("|add_to_cart") }.keys.sorted()
-        state.purchasedItems = (replies[4].array ?? []).compactMap(\.string).sorted()
-        return state
     }
 
     /// How many sessions a user's link set keeps (the newest by their latest event).
@@ -197,16 +135,5 @@ public struct RedisSessionStore: SessionStore {
             _ = try await redis.send(RedisCommand("DEL", SessionKeys.userSessions(userId: userId)))
             return sessions
         }
-    }
-
-    private static func pairs(_ reply: RESPValue) -> [String: String] {
-        let elements = reply.array ?? []
-        var result: [String: String] = [:]
-        var index = 0
-        while index + 1 < elements.count {
-            if let key = elements[index].string, let value = elements[index + 1].string { result[key] = value }
-            index += 2
-        }
-        return result
     }
 }

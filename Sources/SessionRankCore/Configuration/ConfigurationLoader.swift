@@ -87,6 +87,8 @@ extension ServiceConfiguration {
         configuration.kafka.shutdownFlushTimeoutMilliseconds = try kafka.int(
             "shutdownFlushTimeoutMilliseconds", default: defaults.kafka.shutdownFlushTimeoutMilliseconds, in: 0...600_000)
         configuration.kafka.lingerMilliseconds = try kafka.int("lingerMilliseconds", default: defaults.kafka.lingerMilliseconds, in: 0...1_000)
+        configuration.kafka.bestEffortLingerMilliseconds = try kafka.int(
+            "bestEffortLingerMilliseconds", default: defaults.kafka.bestEffortLingerMilliseconds, in: 0...1_000)
         configuration.kafka.securityProtocol = try kafka.string(
             "securityProtocol", default: defaults.kafka.securityProtocol, allowed: ["plaintext", "ssl", "sasl_plaintext", "sasl_ssl"])
         configuration.kafka.saslMechanism = try kafka.string(

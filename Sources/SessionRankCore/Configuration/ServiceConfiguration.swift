@@ -75,6 +75,10 @@ public struct ServiceConfiguration: Sendable, Equatable {
         /// broker acknowledged its events, so every answer waits this too; under load batches
         /// still form from the records that arrive while one is in flight.
         public var lingerMilliseconds = 1
+        /// The batching window of the second producer, for what nobody waits on: the page views
+        /// `/v1/recommend` records and the served-recommendation and feedback records. Longer
+        /// than `lingerMilliseconds`, so those go to the broker in batches, not one request each.
+        public var bestEffortLingerMilliseconds = 20
         /// librdkafka's `security.protocol`: plaintext, ssl, sasl_plaintext or sasl_ssl.
         public var securityProtocol = "plaintext"
         /// `sasl.mechanism` for the sasl_* protocols: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.

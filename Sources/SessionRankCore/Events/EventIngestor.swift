@@ -22,6 +22,8 @@ public struct EventIngestor: Sendable {
     let enricher: EventEnricher
     let sessions: any SessionStore
     let publisher: any EventPublisher
+    /// Where the page views of `/v1/recommend` go: nobody waits for them, so they may batch longer.
+    let pageViewPublisher: any EventPublisher
     let catalog: ProductCatalog
     let settings: SessionSettings
     let pseudonymizer: Pseudonymizer
@@ -36,7 +38,7 @@ public struct EventIngestor: Sendable {
 
     /// Ingests events that already passed validation.
     public func ingest(events: [StorefrontEvent], rejected: [EventRejection] = [], now: Double) async throws(APIError) -> IngestionResult {
-        try checkRoom(for: events.count)
+        try checkRoom(for: events.count, in: publisher)
         let enriched = await enricher.enrich(events)
         return try await store(enriched, rejected: rejected, now: now, readBackBudget: nil).result
     }
@@ -47,11 +49,11 @@ public struct EventIngestor: Sendable {
     public func recordPageView(_ view: EnrichedEvent, now: Double, budget: Duration) async throws(APIError) -> (
         result: IngestionResult, session: SessionState?
     ) {
-        try checkRoom(for: 1)
+        try checkRoom(for: 1, in: pageViewPublisher)
         return try await store([view], rejected: [], now: now, readBackBudget: budget)
     }
 
-    private func checkRoom(for count: Int) throws(APIError) {
+    private func checkRoom(for count: Int, in publisher: any EventPublisher) throws(APIError) {
         guard publisher.hasRoom(for: count) else {
             metrics.eventsShed.increment(by: Int64(count))
             throw APIError(
@@ -123,7 +125,8 @@ public struct EventIngestor: Sendable {
         let confirmer = self.confirmer
         let metrics = self.metrics
         let durable = readBackBudget == nil
-        let confirmable = records.indices.filter { storedRecords[$0] }.map {
+        // A page view is stored as published already (best effort): nothing to confirm.
+        let confirmable = records.indices.filter { durable && storedRecords[$0] }.map {
             (index: $0, sessionId: records[$0].sessionId, eventId: records[$0].eventId)
         }
         let tracker = DeliveryTracker(count: records.count) { outcome in
@@ -135,7 +138,7 @@ public struct EventIngestor: Sendable {
         }
         var failure: PublishFailure?
         do {
-            try publisher.publish(records) { index, delivered in tracker.report(index: index, delivered: delivered) }
+            try (durable ? publisher : pageViewPublisher).publish(records) { index, delivered in tracker.report(index: index, delivered: delivered) }
         } catch {
             failure = error
             tracker.expectOnly(error.publishedCount)
@@ -190,11 +193,12 @@ public struct EventIngestor: Sendable {
             userId: event.userId, region: event.region)
     }
 
-    package init(decoder: EventBatchDecoder, enricher: EventEnricher, sessions: any SessionStore, publisher: any EventPublisher, catalog: ProductCatalog, settings: SessionSettings, pseudonymizer: Pseudonymizer, feedback: any FeedbackPublisher, metrics: ServiceMetrics, sessionBudget: Duration, ackBudget: Duration, confirmer: PublishConfirmer, logger: Logger) {
+    package init(decoder: EventBatchDecoder, enricher: EventEnricher, sessions: any SessionStore, publisher: any EventPublisher, pageViewPublisher: any EventPublisher, catalog: ProductCatalog, settings: SessionSettings, pseudonymizer: Pseudonymizer, feedback: any FeedbackPublisher, metrics: ServiceMetrics, sessionBudget: Duration, ackBudget: Duration, confirmer: PublishConfirmer, logger: Logger) {
         self.decoder = decoder
         self.enricher = enricher
         self.sessions = sessions
         self.publisher = publisher
+        self.pageViewPublisher = pageViewPublisher
         self.catalog = catalog
         self.settings = settings
         self.pseudonymizer = pseudonymizer

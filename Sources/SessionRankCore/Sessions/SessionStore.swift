@@ -63,6 +63,8 @@ public protocol SessionStore: Sendable {
     func apply(_ updates: [SessionUpdate], timeout: Duration?) async throws(SessionStoreError) -> [SessionApplyOutcome]
     /// Applies one update like `apply` and returns the session as it stands afterwards, in one
     /// round trip: the page view a recommendation call records, and the state it ranks with.
+    /// The page view is best effort: it counts as published at once, and the state read back
+    /// leaves `countsByType` empty (only `session` reads the types of every event).
     func applyAndRead(_ update: SessionUpdate, timeout: Duration?) async throws(SessionStoreError) -> (outcome: SessionApplyOutcome, session: SessionState)
     /// Records that these events (by session id and event id) are in the log, so a later
     /// attempt with the same id is a duplicate.

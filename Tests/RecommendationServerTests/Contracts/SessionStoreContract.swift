@@ -17,6 +17,7 @@ struct SessionStoreContract {
         try await anAppliedEventStaysUnpublishedUntilConfirmed()
         try await applyAndReadReturnsTheStateAfterTheUpdate()
         try await keepsRecentItemsOldestFirstAndTheCart()
+        try await theNewestEventWinsWhateverTheOrderOfArrival()
         try await linksSessionsToTheirUserAndErasesThem()
     }
 
@@ -67,7 +68,12 @@ struct SessionStoreContract {
         #expect(outcome == .applied)
         #expect(state.eventCount == 1)
         #expect(state.recentItems.map(\.itemId) == ["p-00007"])
-        #expect(try await store.session(session) == state)
+        var read = try await store.session(session)
+        #expect(read.countsByType == ["product_view": 1])
+        read.countsByType = [:]  // not part of a read-back
+        #expect(read == state)
+        // A read-back write is a best-effort page view, published at once.
+        #expect(try await store.apply([update("r1", session: session, item: "p-00007")]) == [.duplicate])
     }
 
     func keepsRecentItemsOldestFirstAndTheCart() async throws {
@@ -84,6 +90,28 @@ struct SessionStoreContract {
         #expect(state.cartItems == ["p-00002"])
         #expect(state.purchasedItems == ["p-00003"])
         #expect(state.firstSeen == start && state.lastSeen == start + 2)
+    }
+
+    func theNewestEventWinsWhateverTheOrderOfArrival() async throws {
+        let session = sessionId("order")
+        let start = Date().timeIntervalSince1970 - 100
+        var newest = update("o4", .removeFromCart, session: session, item: "p-00001", at: start + 4, user: "\(run)-user-b")
+        newest.region = "DE"
+        // Newest first: each later arrival is older than what is stored.
+        _ = try await store.apply([newest])
+        _ = try await store.apply([update("o3", .purchase, session: session, item: "p-00002", at: start + 3)])
+        _ = try await store.apply([update("o2", .addToCart, session: session, item: "p-00002", at: start + 2)])
+        _ = try await store.apply([update("o1", .addToCart, session: session, item: "p-00001", at: start + 1, user: "\(run)-user-a")])
+        let state = try await store.session(session)
+        #expect(state.firstSeen == start + 1 && state.lastSeen == start + 4)
+        #expect(state.userId == "\(run)-user-b" && state.region == "DE")
+        // p-00001 was removed after it was added; p-00002 was bought after it was added.
+        #expect(state.cartItems.isEmpty && state.purchasedItems == ["p-00002"])
+        #expect(state.recentItems.map(\.eventId) == ["o1", "o2", "o3", "o4"].map { "\(run)-\($0)" })
+        // Weights 1 each on `category:books`, the removal's too (the contract's updates carry weight 1).
+        let reference = try #require(state.interestReferenceTime)
+        let expected = (1...4).map { exp2(-(reference - (start + Double($0))) / SessionSettings().interestHalfLifeSeconds) }.reduce(0, +)
+        #expect(abs((state.interests["category:books"] ?? 0) - expected) < 1e-9)
     }
 
     func linksSessionsToTheirUserAndErasesThem() async throws {
