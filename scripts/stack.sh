@@ -10,7 +10,8 @@ POSTGRES_DIR="$LOCAL_DIR/postgres"
 KAFKA_DIR="$LOCAL_DIR/kafka"
 # A throwaway CA and a server certificate for 127.0.0.1/localhost, so TLS to the dependencies can
 # be tested locally; other-ca.pem is an unrelated CA that must be refused; client.pem is a client
-# certificate (for servers that ask for one, and for the TLS cluster bus of the tests).
+# certificate (for servers that ask for one, and for the TLS cluster bus of the tests);
+# elsewhere.pem is a server certificate for another name, which the host name check must refuse.
 TLS_DIR="$LOCAL_DIR/tls"
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
@@ -61,20 +62,23 @@ enable_redis_tls() {
 }
 
 make_tls_material() {
-    [ -s "$TLS_DIR/server.pem" ] && [ -s "$TLS_DIR/other-ca.pem" ] && [ -s "$TLS_DIR/client.pem" ] && return
+    [ -s "$TLS_DIR/server.pem" ] && [ -s "$TLS_DIR/other-ca.pem" ] && [ -s "$TLS_DIR/client.pem" ] && [ -s "$TLS_DIR/elsewhere.pem" ] && return
     command -v openssl >/dev/null || die "openssl is missing; run scripts/install-deps.sh"
     mkdir -p "$TLS_DIR"
     (
         cd "$TLS_DIR"
         # Kept when present: running servers hold certificates of this CA.
         if [ ! -s server.pem ] || [ ! -s other-ca.pem ]; then
+            rm -f client.pem elsewhere.pem  # a new CA: its certificates are made anew below
             openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=SessionRank local CA" \
                 -keyout ca.key -out ca.pem 2>/dev/null
             openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Unrelated CA" \
                 -keyout other-ca.key -out other-ca.pem 2>/dev/null
             sign server "/CN=localhost" 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n'
         fi
-        sign client "/CN=sessionrank-client" 'extendedKeyUsage=clientAuth\n'
+        [ -s client.pem ] || sign client "/CN=sessionrank-client" 'extendedKeyUsage=clientAuth\n'
+        # A server certificate for another name only (no IP entry), for the host name check.
+        [ -s elsewhere.pem ] || sign elsewhere "/CN=elsewhere.invalid" 'subjectAltName=DNS:elsewhere.invalid\nextendedKeyUsage=serverAuth\n'
     )
     log "throwaway TLS CA, server and client certificates in $TLS_DIR"
 }

@@ -69,18 +69,40 @@ struct RedisTLSTests {
         #expect(elapsed < .seconds(4), "took \(elapsed)")
     }
 
-    @Test("full verification refuses a certificate that does not carry the server name; verification ca accepts it")
+    @Test(
+        "full verification refuses a certificate for another name; the server name setting or verification ca accept it",
+        .enabled(if: RedisTestEnvironment.ownServerTestsEnabled)
+    )
     func serverNameChecked() async throws {
+        // A server of the test's own whose certificate (from the same CA) names elsewhere.invalid
+        // only: no IP entry, so connecting to 127.0.0.1 must fail the name check.
         let ca = try Self.file("ca.pem")
-        let wrongName = RedisTLSConfiguration(caFile: ca, serverName: "elsewhere.invalid")
-        let (error, _) = try await Self.firstCommandError(try Self.configuration(wrongName))
-        let failure = try #require(error, "a certificate for localhost/127.0.0.1 was accepted as elsewhere.invalid")
+        let tlsPort = try await freeLoopbackPort()
+        let server = try await RedisServerProcess(
+            binary: RedisTestEnvironment.requireServerBinary(),
+            extraArguments: [
+                "--tls-port", "\(tlsPort)", "--tls-cert-file", Self.file("elsewhere.pem"), "--tls-key-file", Self.file("elsewhere.key"),
+                "--tls-ca-cert-file", ca, "--tls-auth-clients", "no",
+            ])
+        var configuration = RedisConfiguration(host: "127.0.0.1", port: tlsPort, connectTimeout: .seconds(2), commandTimeout: .seconds(2))
+        configuration.tls = RedisTLSConfiguration(caFile: ca)
+        let (error, _) = try await Self.firstCommandError(configuration)
+        let failure = try #require(error, "a certificate for elsewhere.invalid was accepted for 127.0.0.1")
         #expect(failure.message.contains("TLS handshake"), "\(failure.message)")
+        #expect(failure.message.contains("failedToValidateHostname"), "\(failure.message)")
 
-        var chainOnly = wrongName
-        chainOnly.verification = .ca
-        let (accepted, _) = try await Self.firstCommandError(try Self.configuration(chainOnly))
-        #expect(accepted == nil, "verification ca checks the chain only: \(accepted.map(\.message) ?? "")")
+        for accepting in [
+            RedisTLSConfiguration(caFile: ca, serverName: "elsewhere.invalid"), RedisTLSConfiguration(caFile: ca, verification: .ca),
+        ] {
+            configuration.tls = accepting
+            let (error, _) = try await Self.firstCommandError(configuration)
+            #expect(error == nil, "\(accepting): \(error.map(\.message) ?? "")")
+        }
+        // The chain is still checked under verification ca.
+        configuration.tls = try RedisTLSConfiguration(caFile: Self.file("other-ca.pem"), verification: .ca)
+        let (otherCA, _) = try await Self.firstCommandError(configuration)
+        #expect(otherCA?.message.contains("CERTIFICATE_VERIFY_FAILED") == true, "\(otherCA.map(\.message) ?? "accepted")")
+        try await server.stop()
     }
 
     @Test("TLS to the plain port fails at the handshake with a clear error")
