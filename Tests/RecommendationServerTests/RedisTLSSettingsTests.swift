@@ -70,6 +70,8 @@ struct RedisTLSSettingsTests {
                 #expect(!"\(error)".contains("hunter2"), "\(error)")
             }
         }
+        // A URL too broken to parse loses its credentials all the same.
+        #expect(PostgresConnectionSettings.redactingPassword("rediss://app:hunter2@host:notaport") == "rediss://***@host:notaport")
     }
 
     @Test(
