@@ -9,7 +9,9 @@ REDIS_DIR="$LOCAL_DIR/redis"
 POSTGRES_DIR="$LOCAL_DIR/postgres"
 KAFKA_DIR="$LOCAL_DIR/kafka"
 # A throwaway CA and a server certificate for 127.0.0.1/localhost, so TLS to the dependencies can
-# be tested locally; other-ca.pem is an unrelated CA that must be refused.
+# be tested locally; other-ca.pem is an unrelated CA that must be refused; client.pem is a client
+# certificate (for servers that ask for one, and for the TLS cluster bus of the tests);
+# elsewhere.pem is a server certificate for another name, which the host name check must refuse.
 TLS_DIR="$LOCAL_DIR/tls"
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
@@ -30,9 +32,11 @@ wait_for_redis_data() {
 
 start_redis() {
     mkdir -p "$REDIS_DIR"
+    make_tls_material
     if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
         log "redis already running on $REDIS_PORT"
         wait_for_redis_data
+        enable_redis_tls
         return
     fi
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --protected-mode yes \
@@ -40,26 +44,51 @@ start_redis() {
         --appendonly yes --appendfsync everysec --save "" --maxmemory 1gb --maxmemory-policy volatile-lru
     wait_for_port "$REDIS_PORT" redis
     wait_for_redis_data
-    log "redis on 127.0.0.1:$REDIS_PORT"
+    enable_redis_tls
+    log "redis on 127.0.0.1:$REDIS_PORT, with TLS on 127.0.0.1:$REDIS_TLS_PORT"
+}
+
+# A second, TLS port on the same server (the plain port stays as it is), with a certificate from
+# the throwaway CA; clients need no certificate of their own. Set at run time, so a server started
+# by an older checkout of this script gets it too.
+enable_redis_tls() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_TLS_PORT") 2>/dev/null && return
+    redis-cli -p "$REDIS_PORT" config set tls-cert-file "$TLS_DIR/server.pem" tls-key-file "$TLS_DIR/server.key" \
+        tls-ca-cert-file "$TLS_DIR/ca.pem" tls-auth-clients no >/dev/null \
+        || die "redis on $REDIS_PORT refused the TLS settings; is redis-server built with TLS?"
+    [[ "$(redis-cli -p "$REDIS_PORT" config set tls-port "$REDIS_TLS_PORT")" == OK ]] \
+        || die "redis could not listen with TLS on $REDIS_TLS_PORT; set SESSIONRANK_REDIS_TLS_PORT to a free port"
+    wait_for_port "$REDIS_TLS_PORT" "redis (TLS)"
 }
 
 make_tls_material() {
-    [ -s "$TLS_DIR/server.pem" ] && [ -s "$TLS_DIR/other-ca.pem" ] && return
+    [ -s "$TLS_DIR/server.pem" ] && [ -s "$TLS_DIR/other-ca.pem" ] && [ -s "$TLS_DIR/client.pem" ] && [ -s "$TLS_DIR/elsewhere.pem" ] && return
     command -v openssl >/dev/null || die "openssl is missing; run scripts/install-deps.sh"
     mkdir -p "$TLS_DIR"
     (
         cd "$TLS_DIR"
-        openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=SessionRank local CA" \
-            -keyout ca.key -out ca.pem 2>/dev/null
-        openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Unrelated CA" \
-            -keyout other-ca.key -out other-ca.pem 2>/dev/null
-        openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr 2>/dev/null
-        printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext
-        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
-            -extfile server.ext -out server.pem 2>/dev/null
-        rm -f server.csr server.ext
+        # Kept when present: running servers hold certificates of this CA.
+        if [ ! -s server.pem ] || [ ! -s other-ca.pem ]; then
+            rm -f client.pem elsewhere.pem  # a new CA: its certificates are made anew below
+            openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=SessionRank local CA" \
+                -keyout ca.key -out ca.pem 2>/dev/null
+            openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Unrelated CA" \
+                -keyout other-ca.key -out other-ca.pem 2>/dev/null
+            sign server "/CN=localhost" 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n'
+        fi
+        [ -s client.pem ] || sign client "/CN=sessionrank-client" 'extendedKeyUsage=clientAuth\n'
+        # A server certificate for another name only (no IP entry), for the host name check.
+        [ -s elsewhere.pem ] || sign elsewhere "/CN=elsewhere.invalid" 'subjectAltName=DNS:elsewhere.invalid\nextendedKeyUsage=serverAuth\n'
     )
-    log "throwaway TLS CA and server certificate in $TLS_DIR"
+    log "throwaway TLS CA, server and client certificates in $TLS_DIR"
+}
+
+# sign NAME SUBJECT EXTENSIONS: NAME.key and NAME.pem, signed by ca.pem (in the current directory).
+sign() {
+    openssl req -newkey rsa:2048 -nodes -subj "$2" -keyout "$1.key" -out "$1.csr" 2>/dev/null
+    printf "$3" >"$1.ext"
+    openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 -extfile "$1.ext" -out "$1.pem" 2>/dev/null
+    rm -f "$1.csr" "$1.ext"
 }
 
 start_postgres() {
@@ -129,7 +158,7 @@ stop_all() {
 }
 
 status() {
-    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && echo "redis:    up (127.0.0.1:$REDIS_PORT)" || echo "redis:    down"
+    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && echo "redis:    up (127.0.0.1:$REDIS_PORT, TLS $REDIS_TLS_PORT)" || echo "redis:    down"
     "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$POSTGRES_PORT" 2>/dev/null && echo "postgres: up (127.0.0.1:$POSTGRES_PORT)" || echo "postgres: down"
     (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null && echo "kafka:    up (127.0.0.1:$KAFKA_PORT)" || echo "kafka:    down"
 }

@@ -40,8 +40,9 @@ redis-cli -p "$REDIS_PORT" -n "$TEST_REDIS_DATABASE" FLUSHDB >/dev/null
 export SESSIONRANK_POSTGRES_URL="postgres://$POSTGRES_USER_NAME@127.0.0.1:$POSTGRES_PORT/$TEST_DATABASE"
 export SESSIONRANK_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/$TEST_REDIS_DATABASE"
 export SESSIONRANK_KAFKA_BOOTSTRAP="127.0.0.1:$TEST_KAFKA_PORT"
-# The stack's throwaway CA (scripts/stack.sh), for the TLS tests.
+# The stack's throwaway CA (scripts/stack.sh), for the TLS tests, and Redis's TLS port.
 export SESSIONRANK_TEST_TLS_DIR="$LOCAL_DIR/tls"
+export SESSIONRANK_REDIS_TLS_URL="rediss://127.0.0.1:$REDIS_TLS_PORT/$TEST_REDIS_DATABASE"
 "$SESSIONRANK_ROOT/scripts/redis-cluster.sh" start
 SESSIONRANK_REDIS_CLUSTER_URL="$("$SESSIONRANK_ROOT/scripts/redis-cluster.sh" url)"
 export SESSIONRANK_REDIS_CLUSTER_URL

@@ -19,7 +19,7 @@ final class ConnectionSlot: Sendable {
     }
 
     /// Runs until shutdown or task cancellation; never throws, failures only delay the next attempt.
-    func maintainConnection(configuration: RedisConfiguration, logger: Logger) async {
+    func maintainConnection(configuration: RedisConfiguration, tls: RedisTLSContext?, logger: Logger) async {
         var logger = logger
         logger[metadataKey: "redis.connection"] = "\(index)"
         var backoff = ReconnectBackoff(minimum: configuration.reconnectBackoffMin, maximum: configuration.reconnectBackoffMax)
@@ -32,7 +32,7 @@ final class ConnectionSlot: Sendable {
             else { return }
             do {
                 let connection = try await RedisConnection.open(
-                    id: index, configuration: configuration, eventLoop: eventLoop, logger: logger)
+                    id: index, configuration: configuration, tls: tls, eventLoop: eventLoop, logger: logger)
                 guard state.withLock({ $0.connected(connection) }) else {
                     connection.close(with: Self.shutDownError)
                     attempt.fail(Self.shutDownError)

@@ -28,10 +28,16 @@ public final class RedisClient: Service, Sendable {
         try configuration.validate()
         self.configuration = configuration
         self.logger = logger
+        let tls: RedisTLSContext?
+        do {
+            tls = try configuration.tls?.makeContext()
+        } catch {
+            throw RedisError(code: .invalidConfiguration, message: "Invalid Redis TLS configuration: \(error)")
+        }
         if configuration.isCluster {
-            backend = .cluster(ClusterRouter(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger))
+            backend = .cluster(ClusterRouter(configuration: configuration, tls: tls, eventLoopGroup: eventLoopGroup, logger: logger))
         } else {
-            backend = .standalone(RedisConnectionPool(configuration: configuration, eventLoopGroup: eventLoopGroup))
+            backend = .standalone(RedisConnectionPool(configuration: configuration, tls: tls, eventLoopGroup: eventLoopGroup))
         }
     }
 
@@ -87,6 +93,7 @@ public final class RedisClient: Service, Sendable {
             "Starting Redis client",
             metadata: [
                 "redis.peer": "\(peerDescription)", "redis.pool_size": "\(configuration.poolSize)",
+                "redis.tls": "\(configuration.tls.map { "verify-\($0.verification.rawValue)" } ?? "off")",
             ])
         let backend = self.backend
         let logger = self.logger

@@ -22,6 +22,8 @@ public struct RedisConfiguration: Sendable, Hashable {
     public var clusterNodes: [RedisNodeAddress]
     /// How often a cluster client re-reads the slot map even without redirections or failures.
     public var clusterRefreshInterval: Duration
+    /// TLS on every connection (standalone and cluster nodes alike); nil: plain TCP.
+    public var tls: RedisTLSConfiguration?
 
     /// How long a timed-out command's reply may stay overdue before its connection is presumed
     /// dead and reset: ten command timeouts, at least one second.
@@ -41,7 +43,8 @@ public struct RedisConfiguration: Sendable, Hashable {
         password: String? = nil,
         database: Int = 0,
         clusterNodes: [RedisNodeAddress] = [],
-        clusterRefreshInterval: Duration = .seconds(5)
+        clusterRefreshInterval: Duration = .seconds(5),
+        tls: RedisTLSConfiguration? = nil
     ) {
         self.host = host
         self.port = port
@@ -55,6 +58,7 @@ public struct RedisConfiguration: Sendable, Hashable {
         self.database = database
         self.clusterNodes = clusterNodes
         self.clusterRefreshInterval = clusterRefreshInterval
+        self.tls = tls
     }
 
     /// Whether the client talks to a Redis Cluster (``clusterNodes`` is not empty).
@@ -62,14 +66,15 @@ public struct RedisConfiguration: Sendable, Hashable {
 
     /// Reads `redis://[[user]:password@]host[:port][/database]`, or for a Redis Cluster
     /// `redis+cluster://[[user]:password@]host1:port1,host2:port2` (seed nodes, database 0 only);
-    /// the other settings keep their defaults.
+    /// `rediss://` and `rediss+cluster://` are the same over TLS (``tls`` set to the defaults:
+    /// the system's trust store, full verification). The other settings keep their defaults.
     public init(url: String) throws(RedisError) {
         let parsed = try RedisURL(parsing: url)
         let nodes = parsed.clusterSeeds.map { RedisNodeAddress(host: $0.host, port: $0.port ?? 6379) }
         self.init(
             host: parsed.host, port: parsed.port ?? 6379,
             username: parsed.username, password: parsed.password, database: parsed.database ?? 0,
-            clusterNodes: nodes
+            clusterNodes: nodes, tls: parsed.isTLS ? RedisTLSConfiguration() : nil
         )
     }
 

@@ -18,19 +18,26 @@ final class RedisConnection: Sendable {
     var eventLoop: any EventLoop { channel.eventLoop }
     var closeFuture: EventLoopFuture<Void> { channel.closeFuture }
 
-    /// Opens the socket, then authenticates and selects the database if configured.
+    /// Opens the socket, with `tls` completes the TLS handshake, then authenticates and selects
+    /// the database if configured.
     static func open(
-        id: Int, configuration: RedisConfiguration, eventLoop: any EventLoop, logger: Logger
+        id: Int, configuration: RedisConfiguration, tls: RedisTLSContext?, eventLoop: any EventLoop, logger: Logger
     ) async throws(RedisError) -> RedisConnection {
         let peer = "\(configuration.host):\(configuration.port)"
         let connection: RedisConnection
+        let handshake = tls.map { _ in eventLoop.makePromise(of: Void.self) }
         do {
             connection = try await ClientBootstrap(group: eventLoop)
                 .connectTimeout(TimeAmount(configuration.connectTimeout))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(peerDescription: peer, unresponsiveLimit: configuration.unresponsiveLimit))
+                        let pipeline = channel.pipeline.syncOperations
+                        if let tls, let handshake {
+                            try pipeline.addHandler(tls.makeHandler(host: configuration.host))
+                            try pipeline.addHandler(TLSHandshakeWaiter(handshake: handshake))
+                        }
+                        try pipeline.addHandler(RedisChannelHandler(peerDescription: peer, unresponsiveLimit: configuration.unresponsiveLimit))
                     }
                 }
                 .connect(host: configuration.host, port: configuration.port)
@@ -41,10 +48,14 @@ final class RedisConnection: Sendable {
                 }
                 .get()
         } catch {
+            handshake?.fail(error)  // a promise must not be dropped unfulfilled
             throw RedisError(
                 code: .connectionUnavailable,
                 message: "Cannot connect to Redis at \(peer) (\(error)). Check that redis-server is running and "
                     + "reachable; the client keeps retrying with backoff.")
+        }
+        if let handshake {
+            try await connection.awaitHandshake(handshake.futureResult, peer: peer, timeout: configuration.connectTimeout)
         }
         do {
             try await connection.handshake(configuration)
@@ -91,6 +102,26 @@ final class RedisConnection: Sendable {
             body(handler.value)
         } else {
             eventLoop.execute { [handler] in body(handler.value) }
+        }
+    }
+
+    /// Waits for the TLS handshake within the connect timeout; a refused certificate or a server
+    /// that does not speak TLS becomes one clear error instead of a hang or a later timeout.
+    private func awaitHandshake(_ done: EventLoopFuture<Void>, peer: String, timeout: Duration) async throws(RedisError) {
+        let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) { [channel] in
+            channel.pipeline.fireErrorCaught(RedisError(code: .connectionUnavailable, message: "no TLS handshake within \(timeout)"))
+        }
+        defer { timer.cancel() }
+        do {
+            try await done.get()
+        } catch {
+            let failure = RedisError(
+                code: .connectionUnavailable,
+                message: "The TLS handshake with Redis at \(peer) failed (\(error)). Check that the port is the server's "
+                    + "TLS port, that the trusted CA signed the server's certificate and that the certificate carries "
+                    + "the host's name or address (or the configured TLS server name).")
+            close(with: failure)
+            throw failure
         }
     }
 

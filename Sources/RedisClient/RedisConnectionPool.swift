@@ -10,10 +10,12 @@ import Synchronization
 final class RedisConnectionPool: Sendable {
     let slots: [ConnectionSlot]
     private let configuration: RedisConfiguration
+    private let tls: RedisTLSContext?
     private let nextSlot = Atomic<Int>(0)
 
-    init(configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup) {
+    init(configuration: RedisConfiguration, tls: RedisTLSContext? = nil, eventLoopGroup: any EventLoopGroup) {
         self.configuration = configuration
+        self.tls = tls
         self.slots = (0..<configuration.poolSize).map { ConnectionSlot(index: $0, eventLoop: eventLoopGroup.next()) }
     }
 
@@ -26,7 +28,7 @@ final class RedisConnectionPool: Sendable {
     func run(logger: Logger) async {
         await withDiscardingTaskGroup { group in
             for slot in slots {
-                group.addTask { await slot.maintainConnection(configuration: self.configuration, logger: logger) }
+                group.addTask { await slot.maintainConnection(configuration: self.configuration, tls: self.tls, logger: logger) }
             }
         }
     }

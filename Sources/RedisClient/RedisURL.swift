@@ -1,4 +1,5 @@
-/// The parts of a `redis://` or `redis+cluster://` URL. Parsed by hand so the module needs no Foundation.
+/// The parts of a `redis://` or `redis+cluster://` URL, or of their TLS forms `rediss://` and
+/// `rediss+cluster://`. Parsed by hand so the module needs no Foundation.
 struct RedisURL: Equatable {
     var host: String
     var port: Int?
@@ -7,6 +8,8 @@ struct RedisURL: Equatable {
     var database: Int?
     /// The seed nodes of a `redis+cluster://` URL, in order; empty for `redis://`.
     var clusterSeeds: [Seed] = []
+    /// `rediss://` or `rediss+cluster://`.
+    var isTLS = false
 
     struct Seed: Equatable {
         var host: String
@@ -14,6 +17,8 @@ struct RedisURL: Equatable {
     }
 
     static let clusterScheme = "redis+cluster://"
+    /// Every scheme, longest first so `redis+cluster://` is not read as `redis://`.
+    static let schemes = ["rediss+cluster://", "redis+cluster://", "rediss://", "redis://"]
 
     init(parsing url: String) throws(RedisError) {
         func invalid(_ why: String) -> RedisError {
@@ -21,11 +26,14 @@ struct RedisURL: Equatable {
                 code: .invalidConfiguration,
                 message: "Invalid Redis URL '\(Self.redactingPassword(url))': \(why). "
                     + "Expected redis://[[user]:password@]host[:port][/database] "
-                    + "or redis+cluster://[[user]:password@]host1:port1,host2:port2")
+                    + "or redis+cluster://[[user]:password@]host1:port1,host2:port2 (rediss:// and rediss+cluster:// for TLS)")
         }
-        let isCluster = url.hasPrefix(Self.clusterScheme)
-        guard isCluster || url.hasPrefix("redis://") else { throw invalid("it must start with redis:// or redis+cluster://") }
-        var rest = Substring(url.dropFirst(isCluster ? Self.clusterScheme.count : "redis://".count))
+        guard let scheme = Self.schemes.first(where: { url.hasPrefix($0) }) else {
+            throw invalid("it must start with redis://, rediss://, redis+cluster:// or rediss+cluster://")
+        }
+        let isCluster = scheme.hasSuffix("+cluster://")
+        isTLS = scheme.hasPrefix("rediss")
+        var rest = Substring(url.dropFirst(scheme.count))
 
         // Query and fragment carry no settings this client supports.
         if let end = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
@@ -110,9 +118,9 @@ struct RedisURL: Equatable {
     /// For error messages: never echo a password into logs.
     static func redactingPassword(_ url: String) -> String {
         guard let at = url.lastIndex(of: "@") else { return url }
-        if url.hasPrefix("redis://") { return "redis://***" + url[at...] }
-        if url.hasPrefix(clusterScheme) { return clusterScheme + "***" + url[at...] }
-        return url
+        // Any scheme, so a mistyped one does not leak the password either.
+        guard let schemeEnd = url.firstRange(of: "://")?.upperBound, schemeEnd <= at else { return "***" + url[at...] }
+        return url[..<schemeEnd] + "***" + url[at...]
     }
 
     static func percentDecoded(_ text: Substring) -> String? {

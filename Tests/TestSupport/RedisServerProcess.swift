@@ -12,6 +12,8 @@ public final class RedisServerProcess: @unchecked Sendable {
     // @unchecked: `process` is only touched by the owning test, one call at a time.
     public let port: Int
     private let binary: String
+    /// Appended to the command line, e.g. TLS or cluster settings.
+    private let extraArguments: [String]
     private var process: Process?
 
     /// `redis-server` from `SESSIONRANK_REDIS_SERVER_BIN` or the PATH.
@@ -26,8 +28,9 @@ public final class RedisServerProcess: @unchecked Sendable {
     }
 
     /// Starts a server on a free loopback port and waits until it accepts connections.
-    public init(binary: String) async throws {
+    public init(binary: String, extraArguments: [String] = []) async throws {
         self.binary = binary
+        self.extraArguments = extraArguments
         self.port = try await freeLoopbackPort()
         try await start()
     }
@@ -47,7 +50,7 @@ public final class RedisServerProcess: @unchecked Sendable {
         process.arguments = [
             "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
             "--daemonize", "no", "--loglevel", "warning",
-        ]
+        ] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -37,7 +37,30 @@ public func makeRedisClient(_ settings: ServiceConfiguration.RedisSettings, logg
     configuration.poolSize = settings.poolSize
     configuration.commandTimeout = .milliseconds(settings.commandTimeoutMilliseconds)
     configuration.connectTimeout = .milliseconds(settings.connectTimeoutMilliseconds)
+    if settings.usesTLS { configuration.tls = try redisTLS(settings) }
     return try RedisClient(configuration: configuration, logger: logger)
+}
+
+/// The `redis.tls*` settings as the Redis client takes them; a file it cannot load is reported
+/// under its own field.
+func redisTLS(_ settings: ServiceConfiguration.RedisSettings) throws -> RedisTLSConfiguration {
+    func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
+    let tls = RedisTLSConfiguration(
+        caFile: nonEmpty(settings.tlsCaFile), certificateFile: nonEmpty(settings.tlsCertFile),
+        keyFile: nonEmpty(settings.tlsKeyFile), verification: settings.tlsVerify == "ca" ? .ca : .full,
+        serverName: nonEmpty(settings.tlsServerName))
+    do {
+        try tls.validate()
+    } catch {
+        let field = switch error.setting {
+        case .caFile: "redis.tlsCaFile"
+        case .certificateFile: "redis.tlsCertFile"
+        case .keyFile: "redis.tlsKeyFile"
+        case .serverName: "redis.tlsServerName"
+        }
+        throw ConfigurationError(field: field, error.message)
+    }
+    return tls
 }
 
 /// A pooled PostgreSQL client; run it as a service before querying.

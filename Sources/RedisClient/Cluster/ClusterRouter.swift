@@ -7,6 +7,7 @@ import Synchronization
 /// Commands are routed in `ClusterRouter+Commands.swift`.
 final class ClusterRouter: Sendable {
     let configuration: RedisConfiguration
+    private let tls: RedisTLSContext?
     let statistics = ClusterStatistics()
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
@@ -25,8 +26,9 @@ final class ClusterRouter: Sendable {
         var isShutDown = false
     }
 
-    init(configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+    init(configuration: RedisConfiguration, tls: RedisTLSContext?, eventLoopGroup: any EventLoopGroup, logger: Logger) {
         self.configuration = configuration
+        self.tls = tls
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         (newPools, newPoolsContinuation) = AsyncStream.makeStream(of: RedisConnectionPool.self)
@@ -99,7 +101,7 @@ final class ClusterRouter: Sendable {
             nodeConfiguration.host = node.host
             nodeConfiguration.port = node.port
             nodeConfiguration.clusterNodes = []
-            let pool = RedisConnectionPool(configuration: nodeConfiguration, eventLoopGroup: eventLoopGroup)
+            let pool = RedisConnectionPool(configuration: nodeConfiguration, tls: tls, eventLoopGroup: eventLoopGroup)
             pool.prepareFirstAttempts()
             state.pools[node] = pool
             newPoolsContinuation.yield(pool)
@@ -161,7 +163,7 @@ final class ClusterRouter: Sendable {
         nodeConfiguration.host = node.host
         nodeConfiguration.port = node.port
         let connection = try await RedisConnection.open(
-            id: -1, configuration: nodeConfiguration, eventLoop: eventLoopGroup.next(), logger: logger)
+            id: -1, configuration: nodeConfiguration, tls: tls, eventLoop: eventLoopGroup.next(), logger: logger)
         defer { connection.close(with: ConnectionSlot.shutDownError) }
         return try await ClusterRouter.result(of: connection.send(command, timeout: configuration.commandTimeout))
     }

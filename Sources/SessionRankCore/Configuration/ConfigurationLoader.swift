@@ -52,20 +52,7 @@ extension ServiceConfiguration {
         }
         try rateLimit.rejectUnknownKeys()
 
-        let redis = try root.section("redis")
-        configuration.redis.url = try redis.string("url", default: defaults.redis.url)
-        configuration.redis.poolSize = try redis.int("poolSize", default: defaults.redis.poolSize, in: 1...64)
-        configuration.redis.commandTimeoutMilliseconds = try redis.int(
-            "commandTimeoutMilliseconds", default: defaults.redis.commandTimeoutMilliseconds, in: 1...60_000)
-        configuration.redis.connectTimeoutMilliseconds = try redis.int(
-            "connectTimeoutMilliseconds", default: defaults.redis.connectTimeoutMilliseconds, in: 1...60_000)
-        try redis.rejectUnknownKeys()
-        if configuration.redis.url.hasPrefix("redis+cluster://") {
-            // A seed list h1:p1,h2:p2, which URLComponents cannot read; the Redis client reads the rest.
-            try requireClusterSeeds(configuration.redis.url, field: "redis.url")
-        } else {
-            try requireURL(configuration.redis.url, schemes: ["redis"], field: "redis.url")
-        }
+        configuration.redis = try RedisSettings(try root.section("redis"), defaults: defaults.redis)
 
         let postgres = try root.section("postgres")
         configuration.postgres.url = try postgres.string("url", default: defaults.postgres.url)
@@ -244,21 +231,23 @@ extension ServiceConfiguration {
         return configuration
     }
 
-    private static func requireURL(_ text: String, schemes: Set<String>, field: String) throws {
+    static func requireURL(_ text: String, schemes: Set<String>, field: String) throws {
         guard let components = URLComponents(string: text), let scheme = components.scheme, schemes.contains(scheme),
               let host = components.host, !host.isEmpty
         else {
-            throw ConfigurationError(field: field, "must be a URL like \(schemes.sorted()[0])://host:port; got \"\(text)\"")
+            let shown = PostgresConnectionSettings.redactingPassword(text)
+            throw ConfigurationError(field: field, "must be a URL like \(schemes.sorted()[0])://host:port; got \"\(shown)\"")
         }
     }
 
-    /// `redis+cluster://[user:password@]host:port,host:port[/0]`: at least one seed, each with a
-    /// host and a port. The error names the seed and what is wrong with it.
-    private static func requireClusterSeeds(_ text: String, field: String) throws {
-        var rest = Substring(text.dropFirst("redis+cluster://".count))
+    /// `redis+cluster://[user:password@]host:port,host:port[/0]` (or `rediss+cluster://`): at least
+    /// one seed, each with a host and a port. The error names the seed and what is wrong with it.
+    static func requireClusterSeeds(_ text: String, field: String) throws {
+        let scheme = text.hasPrefix("rediss+cluster://") ? "rediss+cluster://" : "redis+cluster://"
+        var rest = Substring(text.dropFirst(scheme.count))
         if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
         if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
-        let usage = "must be redis+cluster://host:port,host:port (seed nodes, each with its port)"
+        let usage = "must be \(scheme)host:port,host:port (seed nodes, each with its port)"
         guard !rest.isEmpty else { throw ConfigurationError(field: field, "\(usage); no seed node is given") }
         for seed in rest.split(separator: ",", omittingEmptySubsequences: false) {
             guard let colon = seed.lastIndex(of: ":") else {

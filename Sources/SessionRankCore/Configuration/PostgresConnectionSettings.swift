@@ -72,7 +72,13 @@ public struct PostgresConnectionSettings: Sendable, Equatable {
 
     /// The URL with its password replaced, for errors and logs.
     public static func redactingPassword(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        guard var components = URLComponents(string: url) else {
+            // Unparseable (a bad port, say): hide everything between the scheme and the last '@'.
+            guard let at = url.lastIndex(of: "@") else { return url }
+            let start = url.range(of: "://").map(\.upperBound) ?? url.startIndex
+            return start <= at ? String(url[..<start]) + "***" + url[at...] : url
+        }
+        guard components.password != nil else { return url }
         components.password = "***"
         return components.string ?? "<unparseable URL>"
     }

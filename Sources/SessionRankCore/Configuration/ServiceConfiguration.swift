@@ -54,6 +54,18 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var poolSize = 4
         public var commandTimeoutMilliseconds = 50
         public var connectTimeoutMilliseconds = 1_000
+        /// TLS, used with a `rediss://` or `rediss+cluster://` URL: the CA file to trust (empty: the
+        /// system's trust store), an optional client certificate and key, `full` (chain and host
+        /// name) or `ca` (chain only) verification, and the name the certificate must carry when
+        /// it is not the host in the URL.
+        public var tlsCaFile = ""
+        public var tlsCertFile = ""
+        public var tlsKeyFile = ""
+        public var tlsVerify = "full"
+        public var tlsServerName = ""
+
+        /// Whether the URL asks for TLS.
+        public var usesTLS: Bool { url.hasPrefix("rediss://") || url.hasPrefix("rediss+cluster://") }
     }
 
     public struct PostgresSettings: Sendable, Equatable {

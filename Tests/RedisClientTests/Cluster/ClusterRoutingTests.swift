@@ -1,4 +1,5 @@
 import RedisClient
+import TestSupport
 import Testing
 
 /// Every cluster suite nests in this one: they move slots and kill primaries, so they run one at
