@@ -9,6 +9,7 @@ import Testing
 @testable import RecommendationServer
 @testable import SessionRankAdapters
 @testable import SessionRankCore
+@testable import sessionrank
 
 /// /v1/recommend and /v1/feedback on the real Redis, PostgreSQL and Kafka dev broker, with a
 /// model bootstrapped from generated demo sessions.
@@ -106,7 +107,7 @@ struct RecommendTests {
     @Test("property: over random visitors and regions no returned item breaks a compliance rule, on every path", arguments: AnswerPath.allCases)
     func complianceProperty(path: AnswerPath) async throws {
         let rules = try ComplianceRules.parse(yaml: String(contentsOfFile: "config/compliance.yaml", encoding: .utf8))
-        let generated = DemoDataGenerator().users()
+        let generated = DemoPeopleGenerator().users()
         let seed = 2_026 &+ UInt64(AnswerPath.allCases.firstIndex(of: path)!)
         try await TestServer.withApp({ configuration in
             Self.withModel(&configuration)
@@ -375,10 +376,9 @@ func seedDemoData(into url: String) async throws {
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await client.run() }
         _ = try await MigrationRunner(client: client, logger: TestServer.logger).migrate()
-        let generator = DemoDataGenerator()
-        let users = generator.users()
+        let users = DemoPeopleGenerator().users()
         let writer = DemoDataWriter(client: client, logger: TestServer.logger)
-        try await writer.upsert(products: generator.products())
+        try await writer.upsert(products: DemoDataGenerator().products())
         try await writer.upsert(users: users)
         group.cancelAll()
     }
