@@ -54,7 +54,7 @@ struct HealthCheckContract {
         guard try await poll(within: limit, { verdict.value != nil }), let report = verdict.value else {
             Issue.record("the readiness probe of \(name) gave no verdict within \(limit)")
             running.cancel()
-            return ReadinessReport.Check(status: "down", latencyMilliseconds: limit.milliseconds, error: "hung")
+            return ReadinessReport.Check(status: "down", latencyMilliseconds: limit / .milliseconds(1), error: "hung")
         }
         // poll looks every 20 ms, so the verdict may be seen that much after it came.
         #expect(ContinuousClock.now - started <= limit + .milliseconds(50))
