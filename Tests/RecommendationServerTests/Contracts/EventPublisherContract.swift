@@ -67,7 +67,7 @@ struct EventPublisherContract {
         try publisher.publish(sent, onDelivery: { reports.record($0, $1) })
         let got = try await reports.wait(for: sent.count, within: .seconds(20))
         #expect(got.map(\.index).sorted() == Array(sent.indices), "each handed-over record is reported exactly once")
-        #expect(got.allSatisfy(\.delivered), "a working log acknowledges every record")
+        #expect(got.allSatisfy { $0.delivered }, "a working log acknowledges every record")
         // Reports may come late, but never more than one per record.
         try await Task.sleep(for: .milliseconds(200))
         #expect(reports.all.count == sent.count)

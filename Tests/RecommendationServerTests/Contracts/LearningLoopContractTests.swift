@@ -12,8 +12,11 @@ struct LearningLoopContractTests {
     func kafka() async throws {
         try await withKafkaLog { log in
             let publisher = KafkaEventPublisher(producer: log.producer, topic: "events", capacity: 1_000, logger: TestServer.logger)
-            var settings = ServiceConfiguration.KafkaSettings()
-            settings.bootstrapServers = log.broker.bootstrapServers
+            let settings = {
+                var settings = ServiceConfiguration.KafkaSettings()
+                settings.bootstrapServers = log.broker.bootstrapServers
+                return settings
+            }()
             try await LearningLoopContract(
                 publishViews: { session, items in
                     let now = Date().timeIntervalSince1970
