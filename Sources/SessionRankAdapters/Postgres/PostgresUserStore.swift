@@ -7,10 +7,14 @@ import SessionRankCore
 public struct PostgresUserStore: UserStore {
     private let client: PostgresClient
     private let logger: Logger
+    /// Each call gives up after this long: the pool waits for a connection without end while
+    /// the server is down, and the port promises an error, not a hang.
+    private let timeout: Duration
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, logger: Logger, timeout: Duration = .seconds(5)) {
         self.client = client
         self.logger = logger
+        self.timeout = timeout
     }
 
     /// Sets consent; creates the user row if the backend has not synced it yet. Returns the new
@@ -112,9 +116,9 @@ public struct PostgresUserStore: UserStore {
 }
 
 extension PostgresUserStore {
-    /// Runs a call with the client's error kept inside the port's.
-    private func wrapped<T>(_ call: () async throws -> T) async throws(UserStoreError) -> T {
-        do { return try await call() } catch { throw .unavailable(error) }
+    /// Runs a call within the timeout, with the client's error (or `DeadlineExceeded`) kept inside the port's.
+    private func wrapped<T: Sendable>(_ call: @escaping @Sendable () async throws -> T) async throws(UserStoreError) -> T {
+        do { return try await withDeadline(timeout, operation: call) } catch { throw .unavailable(error) }
     }
 
     /// The channel on which a committed consent change or erasure names its user.

@@ -1,5 +1,5 @@
-/// Why a user store call failed: the store did not answer or refused the call. The client's
-/// error is kept, so the cause is not lost at the boundary.
+/// Why a user store call failed: the store did not answer in time or refused the call. The
+/// client's error (or `DeadlineExceeded`) is kept, so the cause is not lost at the boundary.
 public enum UserStoreError: Error, CustomStringConvertible {
     case unavailable(any Error)
 
@@ -14,7 +14,8 @@ public enum UserStoreError: Error, CustomStringConvertible {
 
 /// Port: a logged-in user's own rows, for the privacy endpoints: consent changes, export and
 /// erasure. PostgreSQL in production (`PostgresUserStore` in SessionRankAdapters);
-/// `UserStoreContract` in the tests holds every implementation to the same behaviour.
+/// `UserStoreContract` in the tests holds every implementation to the same behaviour. Every
+/// call ends: with its answer, or with `UserStoreError` when the store is down or does not answer.
 /// A change must reach every replica's profile cache once it is stored (the adapter's way is
 /// `pg_notify`, heard by `ProfileChangeListener`).
 public protocol UserStore: Sendable {
