@@ -208,6 +208,8 @@ let package = Package(
         .testTarget(
             name: "RecommendationServerTests",
             dependencies: [
+                // The command line, for the demo users and request log it seeds (`DemoPeopleGenerator`).
+                "sessionrank",
                 "RecommendationServer",
                 "SessionRankCore",
                 "SessionRankAdapters",

@@ -52,11 +52,11 @@ struct SeedCommand: AsyncParsableCommand {
         try await withPostgres(configuration, logger: logger) { client in
             let writer = DemoDataWriter(client: client, logger: logger)
             if demo {
-                let generator = DemoDataGenerator(productCount: products, userCount: users, requestCount: requests)
-                let demoUsers = generator.users()
-                try await writer.upsert(products: generator.products())
+                let people = DemoPeopleGenerator(userCount: users, requestCount: requests)
+                let demoUsers = people.users()
+                try await writer.upsert(products: DemoDataGenerator(productCount: products).products())
                 try await writer.upsert(users: demoUsers)
-                try await writer.upsert(requests: generator.requests(users: demoUsers))
+                try await writer.upsert(requests: people.requests(users: demoUsers))
                 print("seeded \(products) products, \(demoUsers.count) users, \(requests) requests")
             }
             if let sessions {

@@ -3,17 +3,20 @@ import Testing
 @testable import RecommendationServer
 @testable import SessionRankAdapters
 @testable import SessionRankCore
+@testable import sessionrank
 
 @Suite("Demo data generator")
 struct DemoDataGeneratorTests {
-    let generator = DemoDataGenerator(productCount: 5_000, userCount: 2_000, requestCount: 3_000)
+    let generator = DemoDataGenerator(productCount: 5_000)
+    let people = DemoPeopleGenerator(userCount: 2_000, requestCount: 3_000)
 
     @Test("the same arguments give the same rows")
     func deterministic() {
-        let other = DemoDataGenerator(productCount: 5_000, userCount: 2_000, requestCount: 3_000)
+        let other = DemoDataGenerator(productCount: 5_000)
+        let otherPeople = DemoPeopleGenerator(userCount: 2_000, requestCount: 3_000)
         #expect(generator.products() == other.products())
-        #expect(generator.users() == other.users())
-        #expect(generator.requests(users: generator.users()) == other.requests(users: other.users()))
+        #expect(people.users() == otherPeople.users())
+        #expect(people.requests(users: people.users()) == otherPeople.requests(users: otherPeople.users()))
     }
 
     @Test("a product is derived from its id alone")
@@ -41,21 +44,21 @@ struct DemoDataGeneratorTests {
 
     @Test("the named demo users exist with the attributes the README relies on")
     func namedUsers() throws {
-        let users = generator.users()
+        let users = people.users()
         let minor = try #require(users.first { $0.id == "demo-minor" })
         let adult = try #require(users.first { $0.id == "demo-adult" })
         #expect(minor.birthDate! > "2009-01-01")
         #expect(adult.kycStatus == "verified")
-        #expect(users.count == 2_000 + DemoDataGenerator.namedUsers.count)
+        #expect(users.count == 2_000 + DemoPeopleGenerator.namedUsers.count)
         let minors = users.filter { ($0.birthDate ?? "0") > "2008-11-23" }.count
         #expect(minors > 50, "some generated users are minors")
     }
 
     @Test("requests point at generated users or none")
     func requests() {
-        let users = generator.users()
+        let users = people.users()
         let ids = Set(users.map(\.id))
-        let requests = generator.requests(users: users)
+        let requests = people.requests(users: users)
         #expect(requests.count == 3_000)
         #expect(requests.allSatisfy { $0.userId == nil || ids.contains($0.userId!) })
         #expect(requests.contains { $0.campaign != nil })

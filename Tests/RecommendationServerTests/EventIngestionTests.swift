@@ -6,6 +6,7 @@ import Testing
 @testable import RecommendationServer
 @testable import SessionRankAdapters
 @testable import SessionRankCore
+@testable import sessionrank
 
 @Suite(
     "POST /v1/events against Redis, PostgreSQL and Kafka",
@@ -56,7 +57,7 @@ struct EventIngestionTests {
             let session = TestServer.uniqueId("s")
             let eventId = TestServer.uniqueId("e")
             // r-000001 is the first row of the deterministic demo request log.
-            let request = try #require(DemoDataGenerator().requests(users: DemoDataGenerator().users()).first)
+            let request = try #require(DemoPeopleGenerator().requests(users: DemoPeopleGenerator().users()).first)
             let answer = try await client.postJSON(
                 "/v1/events", event(eventId, "page_view", session: session, extra: #","requestId":"\#(request.requestId)""#))
             #expect(answer.status == .accepted)

@@ -18,7 +18,7 @@ public struct ServerDependencies: Sendable {
     public var readiness: ReadinessProbe
     public var ingestor: EventIngestor
     public var sessions: any SessionStore
-    public var users: PostgresUserStore
+    public var users: any UserStore
     public var enricher: EventEnricher
     public var catalog: ProductCatalog
     public var recommender: RecommendationService

@@ -10,7 +10,7 @@ import SessionRankCore
 struct PrivacyRoutes: Sendable {
     let auth: AdminAuthenticator
     let sessions: any SessionStore
-    let users: PostgresUserStore
+    let users: any UserStore
     let enricher: EventEnricher
     let sessionSettings: SessionSettings
     let pseudonymizer: Pseudonymizer

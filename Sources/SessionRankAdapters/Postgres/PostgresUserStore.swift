@@ -3,20 +3,28 @@ import Logging
 import PostgresNIO
 import SessionRankCore
 
-/// Consent changes, export and erasure of a user's rows.
-public struct PostgresUserStore: Sendable {
+/// Consent changes, export and erasure of a user's rows (the `UserStore` port).
+public struct PostgresUserStore: UserStore {
     private let client: PostgresClient
     private let logger: Logger
+    /// Each call gives up after this long: the pool waits for a connection without end while
+    /// the server is down, and the port promises an error, not a hang.
+    private let timeout: Duration
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, logger: Logger, timeout: Duration = .seconds(5)) {
         self.client = client
         self.logger = logger
+        self.timeout = timeout
     }
 
     /// Sets consent; creates the user row if the backend has not synced it yet. Returns the new
     /// profile from the same statement, so a concurrent erasure cannot leave nothing to return.
     /// Every replica hears of the change at commit (see `ProfileChangeListener`), never of a rollback.
-    public func setConsent(userId: String, personalization: Bool?, analytics: Bool?) async throws -> UserProfile {
+    public func setConsent(userId: String, personalization: Bool?, analytics: Bool?) async throws(UserStoreError) -> UserProfile {
+        try await wrapped { try await storeConsent(userId: userId, personalization: personalization, analytics: analytics) }
+    }
+
+    private func storeConsent(userId: String, personalization: Bool?, analytics: Bool?) async throws -> UserProfile {
         try await client.withTransaction(logger: logger) { connection in
             let profile = try await Self.upsertConsent(
                 userId: userId, personalization: personalization, analytics: analytics, on: connection, logger: logger)
@@ -46,7 +54,11 @@ public struct PostgresUserStore: Sendable {
         throw PostgresUserStoreError.noRowReturned
     }
 
-    public func profile(userId: String) async throws -> UserProfile? {
+    public func profile(userId: String) async throws(UserStoreError) -> UserProfile? {
+        try await wrapped { try await readProfile(userId: userId) }
+    }
+
+    private func readProfile(userId: String) async throws -> UserProfile? {
         let rows = try await client.query(
             """
             SELECT id, birth_date::text, region, kyc_status, risk_flags, segment, consent_personalization, consent_analytics
@@ -66,7 +78,11 @@ public struct PostgresUserStore: Sendable {
             consentPersonalization: personalization, consentAnalytics: analytics)
     }
 
-    public func requests(userId: String) async throws -> [BackendRequest] {
+    public func requests(userId: String) async throws(UserStoreError) -> [BackendRequest] {
+        try await wrapped { try await readRequests(userId: userId) }
+    }
+
+    private func readRequests(userId: String) async throws -> [BackendRequest] {
         let rows = try await client.query(
             """
             SELECT request_id, session_id, channel, device, page, campaign, region
@@ -85,7 +101,11 @@ public struct PostgresUserStore: Sendable {
     }
 
     /// Deletes the user row and unlinks the user from the request log. Returns whether a user row existed.
-    public func erase(userId: String) async throws -> Bool {
+    public func erase(userId: String) async throws(UserStoreError) -> Bool {
+        try await wrapped { try await deleteRows(userId: userId) }
+    }
+
+    private func deleteRows(userId: String) async throws -> Bool {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query("UPDATE backend_requests SET user_id = NULL WHERE user_id = \(userId)", logger: logger)
             let deleted = try await connection.query("DELETE FROM users WHERE id = \(userId) RETURNING id", logger: logger).collect()
@@ -96,6 +116,11 @@ public struct PostgresUserStore: Sendable {
 }
 
 extension PostgresUserStore {
+    /// Runs a call within the timeout, with the client's error (or `DeadlineExceeded`) kept inside the port's.
+    private func wrapped<T: Sendable>(_ call: @escaping @Sendable () async throws -> T) async throws(UserStoreError) -> T {
+        do { return try await withDeadline(timeout, operation: call) } catch { throw .unavailable(error) }
+    }
+
     /// The channel on which a committed consent change or erasure names its user.
     public static let profileChangeChannel = "sessionrank_profile_changes"
 

@@ -11,8 +11,8 @@ struct DemoCategory: Sendable {
     var restrictions = ComplianceRestrictions()
 }
 
-enum DemoCatalogProfile {
-    static let regions = ["NL", "BE", "DE", "FR", "GB", "SE"]
+package enum DemoCatalogProfile {
+    package static let regions = ["NL", "BE", "DE", "FR", "GB", "SE"]
 
     static let categories: [DemoCategory] = [
         DemoCategory(name: "electronics", share: 16, brands: ["Voltra", "Nordtek", "Pixelon", "Sonique"],

@@ -1,11 +1,11 @@
 /// SplitMix64: small, fast and fully reproducible on every platform, which is all demo data needs.
-struct SeededRandom: RandomNumberGenerator, Sendable {
+package struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
     /// A generator seeded from a string, so one product id always yields the same product.
-    init(stableSeed text: String) {
+    package init(stableSeed text: String) {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
         for byte in text.utf8 {
             hash ^= UInt64(byte)
@@ -14,7 +14,7 @@ struct SeededRandom: RandomNumberGenerator, Sendable {
         state = hash
     }
 
-    mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9e37_79b9_7f4a_7c15
         var z = state
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
@@ -22,12 +22,12 @@ struct SeededRandom: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 
-    mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &self) < probability }
+    package mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &self) < probability }
 
-    mutating func pick<T>(_ values: [T]) -> T { values[Int.random(in: 0..<values.count, using: &self)] }
+    package mutating func pick<T>(_ values: [T]) -> T { values[Int.random(in: 0..<values.count, using: &self)] }
 
     /// Picks by weight; weights need not sum to one.
-    mutating func pick<T>(weighted values: [(T, Double)]) -> T {
+    package mutating func pick<T>(weighted values: [(T, Double)]) -> T {
         let total = values.reduce(0) { $0 + $1.1 }
         var roll = Double.random(in: 0..<total, using: &self)
         for (value, weight) in values {

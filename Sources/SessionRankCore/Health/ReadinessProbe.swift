@@ -77,22 +77,17 @@ public struct ReadinessProbe: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let timeout = self.timeout
-        let failure: String? = await withTaskGroup(of: String?.self) { group in
-            group.addTask {
-                do {
-                    try await check.check()
-                    return nil
-                } catch {
-                    return String(describing: error)
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return "no answer within \(timeout.milliseconds) ms"
-            }
-            let first = await group.next() ?? "check did not run"
-            group.cancelAll()
-            return first
+        // withDeadline, not a task group: a group waits for its check to notice cancellation, and
+        // a client stuck on a paused server (PostgreSQL under SIGSTOP) never does, which held
+        // /health/ready for as long as the pause lasted.
+        let failure: String?
+        do {
+            try await withDeadline(timeout) { try await check.check() }
+            failure = nil
+        } catch is DeadlineExceeded {
+            failure = "no answer within \(timeout.milliseconds) ms"
+        } catch {
+            failure = String(describing: error)
         }
         let elapsed = (clock.now - started).milliseconds
         return ReadinessReport.Check(status: failure == nil ? "up" : "down", latencyMilliseconds: elapsed, error: failure)

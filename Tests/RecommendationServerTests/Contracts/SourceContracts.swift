@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import SessionRankAdapters
 @testable import SessionRankCore
 
 /// What every `CatalogSource` must do: hand back each product its store holds, column for

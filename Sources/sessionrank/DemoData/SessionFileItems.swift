@@ -1,8 +1,9 @@
 import Foundation
+import SessionRankCore
 
 /// The distinct item ids of a session file (`SessionId<TAB>ItemId<TAB>Time`, one header line).
-public enum SessionFileItems {
-    public static func read(path: String) throws -> [String] {
+enum SessionFileItems {
+    static func read(path: String) throws -> [String] {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
