@@ -6,8 +6,10 @@ import Recommender
 ///
 /// Visitors have a hidden taste: a favourite category and a price band. Each page view asks the
 /// model for a list; the visitor looks down the list (less likely the lower the position) and
-/// clicks an item with a probability that rises with how well it matches the taste and falls
-/// when the item was already viewed in this visit. A click is the next page view; without a
+/// clicks an item with a probability that depends only on how well it matches the taste. (It
+/// used to be halved for items already viewed in the visit: an effect the ranker's `seen`
+/// feature can learn but the blend, whose `recent` weight can only push seen items up, cannot;
+/// issue 23 removed it so the taste favours neither.) A click is the next page view; without a
 /// click the visitor either browses on by themselves or leaves. Every view is learned as an
 /// event, and every clicked list is learned by the ranker through the same join rule the
 /// service applies to topic `feedback` (`FeedbackExample.forPositive`).
@@ -20,6 +22,10 @@ import Recommender
 public struct StorefrontSimulation: Sendable {
     public struct Settings: Sendable, Equatable {
         public var seed: UInt64 = 1
+        /// Seed of the visitors (tastes, devices) and of every draw of their visits; nil: `seed`.
+        /// Another value gives other visitors of the same store (the catalogue comes from
+        /// `seed` alone): `FeedbackStudy` tunes the blend on such a validation sample.
+        public var visitorSeed: UInt64?
         public var categories = 8
         public var itemsPerCategory = 40
         public var brandsPerCategory = 4
@@ -144,6 +150,11 @@ public struct StorefrontSimulation: Sendable {
         return Comparison(rankerOn: run(model: start.copy(), config: settings.config), rankerOff: run(model: start.copy(), config: off))
     }
 
+    /// One arm with `config` (ranker on or off as the config says), from the warmed-up model.
+    public func measure(config: RankingConfig) -> Arm {
+        run(model: warmedUpModel(), config: config)
+    }
+
     /// The starting model: catalogue attributes and `warmUpVisits` self-directed visits.
     func warmedUpModel() -> SessionRankModel {
         let model = SessionRankModel()
@@ -202,11 +213,10 @@ public struct StorefrontSimulation: Sendable {
             phase.lists += 1
             if served.first?.components.ranker != nil { phase.rankerLists += 1 }
 
-            let seen = Set(viewed.map(\.itemId))
             var clicked: Int?
             for (position, candidate) in served.enumerated() {
                 guard let index = itemIndex(candidate.itemId) else { continue }
-                let probability = Self.examination(position: position) * attraction(catalog[index], for: visitor, seen: seen.contains(candidate.itemId))
+                let probability = clickProbability(catalog[index], for: visitor, position: position)
                 if draw(visitor, step, position) < probability {
                     clicked = index
                     break
@@ -236,13 +246,18 @@ public struct StorefrontSimulation: Sendable {
     static func examination(position: Int) -> Double { pow(0.85, Double(position)) }
 
     /// Chance of a click once looked at: 0.02 for an item of neither the favourite category nor
-    /// the price band, ×3 for the category, ×3 for the band, halved when already viewed in this visit.
-    func attraction(_ item: SimulatedItem, for visitor: Visitor, seen: Bool) -> Double {
+    /// the price band, ×3 for the category, ×3 for the band. Nothing else counts: not whether
+    /// the visit has seen the item, nor which arm or model placed it there.
+    func attraction(_ item: SimulatedItem, for visitor: Visitor) -> Double {
         var chance = 0.02
         if item.category == visitor.category { chance *= 3 }
         if item.band == visitor.band { chance *= 3 }
-        if seen { chance *= 0.5 }
         return chance
+    }
+
+    /// Chance that the visitor clicks `item` served at `position` (0-based), if they get that far.
+    func clickProbability(_ item: SimulatedItem, for visitor: Visitor, position: Int) -> Double {
+        Self.examination(position: position) * attraction(item, for: visitor)
     }
 
     /// Where a visitor goes by themselves: half the time their favourite cell, a quarter their
@@ -290,7 +305,7 @@ public struct StorefrontSimulation: Sendable {
     /// see the same draw for the same decision.
     private func draw(_ visitor: Int, _ step: Int, _ slot: Int) -> Double {
         var generator = SeededGenerator(
-            seed: settings.seed &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: Int64(visitor)) &* 0xBF58_476D_1CE4_E5B9
+            seed: (settings.visitorSeed ?? settings.seed) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: Int64(visitor)) &* 0xBF58_476D_1CE4_E5B9
                 ^ UInt64(step) << 40 ^ UInt64(slot) << 20)
         return Double(generator.next() >> 11) / Double(1 << 53)
     }

@@ -9,42 +9,70 @@ public struct ConfigTuner: Sendable {
         public var result: EvaluationResult
     }
 
+    /// Which knobs the search varies.
+    public enum Space: Sendable {
+        /// kNN, sequence and the blend weights of knn, transition, co-visitation, popularity and
+        /// recent: what the serenade tuning searched (its draws are unchanged, so that run repeats).
+        case nextItem
+        /// `nextItem` plus the `interest` weight and `exclusion.excludeSeen`: the knobs with
+        /// which the blend can follow a taste in item attributes and decide what to do with items
+        /// the visit has seen (click data like serenade's has no attributes to weigh).
+        case storefront
+    }
+
     public var trials: Int
     public var seed: UInt64
+    public var space: Space
 
-    public init(trials: Int = 60, seed: UInt64 = 1) {
+    public init(trials: Int = 60, seed: UInt64 = 1, space: Space = .nextItem) {
         self.trials = trials
         self.seed = seed
+        self.space = space
     }
 
     /// Runs the search; `progress` sees each trial. Returns all trials, best (by MRR, then HR) first.
     public func search(model: SessionRankModel, validation: [ClickSession], evaluator: NextItemEvaluator, base: RankingConfig,
                        progress: (Int, Trial) -> Void = { _, _ in }) -> [Trial] {
+        search(base: base, isBetter: Self.isBetter,
+               evaluate: { evaluator.evaluate(model: model, test: validation, config: $0, mode: .frozen) },
+               progress: { index, trial in progress(index, Trial(config: trial.config, result: trial.result)) })
+            .map { Trial(config: $0.config, result: $0.result) }
+    }
+
+    /// The same search for any objective: `evaluate` scores a config (trial 0 is `base`
+    /// itself), `isBetter` orders two scores. Returns all trials, best first.
+    public func search<Score>(base: RankingConfig, isBetter: (Score, Score) -> Bool, evaluate: (RankingConfig) -> Score,
+                              progress: (Int, (config: RankingConfig, result: Score)) -> Void = { _, _ in })
+        -> [(config: RankingConfig, result: Score)]
+    {
         var rng = SeededGenerator(seed: seed)
-        var results: [Trial] = []
-        var best: Trial?
+        var results: [(config: RankingConfig, result: Score)] = []
+        var best: (config: RankingConfig, result: Score)?
         for index in 0..<max(trials, 1) {
             let config: RankingConfig
             if index == 0 {
                 config = base
             } else if index < trials / 2 || best == nil {
-                config = Self.randomConfig(base: base, using: &rng)
+                config = Self.randomConfig(base: base, space: space, using: &rng)
             } else {
-                config = Self.perturb(best!.config, using: &rng)
+                config = Self.perturb(best!.config, space: space, using: &rng)
             }
-            let trial = Trial(config: config, result: evaluator.evaluate(model: model, test: validation, config: config, mode: .frozen))
+            let trial = (config: config, result: evaluate(config))
             results.append(trial)
-            if best == nil || Self.isBetter(trial.result, than: best!.result) { best = trial }
+            if best == nil || isBetter(trial.result, best!.result) { best = trial }
             progress(index, trial)
         }
-        return results.sorted { Self.isBetter($0.result, than: $1.result) }
+        // Stable: equal scores keep trial order, so the base wins a tie.
+        return results.enumerated().sorted { a, b in
+            isBetter(a.element.result, b.element.result) || (!isBetter(b.element.result, a.element.result) && a.offset < b.offset)
+        }.map(\.element)
     }
 
     static func isBetter(_ a: EvaluationResult, than b: EvaluationResult) -> Bool {
         a.mrr != b.mrr ? a.mrr > b.mrr : a.hitRate > b.hitRate
     }
 
-    static func randomConfig(base: RankingConfig, using rng: inout SeededGenerator) -> RankingConfig {
+    static func randomConfig(base: RankingConfig, space: Space = .nextItem, using rng: inout SeededGenerator) -> RankingConfig {
         var c = base
         c.knn.sampleSize = [100, 250, 500, 750, 1000].randomElement(using: &rng)!
         c.knn.neighbours = [20, 50, 100, 200, 300].randomElement(using: &rng)!
@@ -59,13 +87,19 @@ public struct ConfigTuner: Sendable {
         c.weights.covisitation = Double.random(in: 0...1, using: &rng)
         c.weights.popularity = [0, 0.01, 0.03, 0.1].randomElement(using: &rng)!
         c.weights.recent = Double.random(in: 0...1.5, using: &rng)
+        if space == .storefront {
+            c.weights.interest = Double.random(in: 0...4, using: &rng)
+            c.exclusion.excludeSeen = Bool.random(using: &rng)
+        }
         return c
     }
 
-    static func perturb(_ config: RankingConfig, using rng: inout SeededGenerator) -> RankingConfig {
+    static func perturb(_ config: RankingConfig, space: Space = .nextItem, using rng: inout SeededGenerator) -> RankingConfig {
         var c = config
         func scale(_ value: Double) -> Double { max(0, value * Double.random(in: 0.7...1.3, using: &rng) + Double.random(in: -0.05...0.05, using: &rng)) }
-        switch Int.random(in: 0..<10, using: &rng) {
+        switch Int.random(in: 0..<(space == .storefront ? 12 : 10), using: &rng) {
+        case 11: c.exclusion.excludeSeen.toggle()
+        case 10: c.weights.interest = scale(c.weights.interest)
         case 9: c.knn.positionDecay = min(1, max(0.1, scale(c.knn.positionDecay)))
         case 8: c.knn.matchDecay = scale(c.knn.matchDecay)
         case 0: c.knn.sampleSize = max(50, min(1000, Int(Double(c.knn.sampleSize) * Double.random(in: 0.6...1.5, using: &rng))))

@@ -17,10 +17,19 @@ struct SimulateCommand: ParsableCommand {
 struct SimulateFeedbackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "feedback",
-        abstract: "Click-through rate per phase with the online ranker on and off, on the same simulated visitors.")
+        abstract: "Click-through rate per phase with the online ranker on and off, on the same simulated visitors; with --seeds or --tune-blend, the ranker against a blend tuned on validation visitors, over several seeds.")
 
-    @Option(help: "Seed of the catalogue, the visitors' tastes and every click draw.")
+    @Option(help: "Seed of the catalogue, the visitors' tastes and every click draw (the first seed with --seeds).")
     var seed: UInt64 = 1
+
+    @Option(help: "Run this many seeds (--seed, --seed + 1, …) and report last-third CTR as mean ± 95 % interval over them.")
+    var seeds: Int = 1
+
+    @Flag(help: "Also tune the blend (ranker off) per seed on validation visitors of the same store (visitor seed + 1,000,000) and compare the ranker with it on the seed's own visitors.")
+    var tuneBlend = false
+
+    @Option(help: "Tuning trials per seed (with --tune-blend).")
+    var trials: Int = FeedbackStudy.Settings().trials
 
     @Option(help: "Measured visitors (each arm).")
     var visitors: Int = StorefrontSimulation.Settings().visitors
@@ -38,6 +47,9 @@ struct SimulateFeedbackCommand: ParsableCommand {
         guard visitors >= 1, phases >= 1, phases <= visitors, warmUp >= 0 else {
             throw ValidationError("--visitors must be at least 1 and at least --phases (≥ 1); --warm-up must be ≥ 0")
         }
+        guard (1...1_000).contains(seeds), (1...10_000).contains(trials) else {
+            throw ValidationError("--seeds must be 1…1000 and --trials 1…10000")
+        }
     }
 
     func run() throws {
@@ -50,8 +62,18 @@ struct SimulateFeedbackCommand: ParsableCommand {
             settings.config = try JSONDecoder().decode(RankingConfig.self, from: Data(contentsOf: URL(fileURLWithPath: config)))
         }
         let start = Date()
-        let result = StorefrontSimulation(settings: settings).compare()
-        print(result.table(visitorsPerPhase: visitors / phases))
+        if seeds > 1 || tuneBlend {
+            var study = FeedbackStudy.Settings()
+            study.simulation = settings
+            study.seeds = (0..<UInt64(seeds)).map { seed &+ $0 }
+            study.tuneBlend = tuneBlend
+            study.trials = trials
+            let results = FeedbackStudy(settings: study).run { print($0) }
+            print(try FeedbackStudy.report(results))
+        } else {
+            let result = StorefrontSimulation(settings: settings).compare()
+            print(result.table(visitorsPerPhase: visitors / phases))
+        }
         print(String(format: "(%.1f s)", Date().timeIntervalSince(start)))
     }
 }

@@ -3,19 +3,21 @@ import Testing
 @testable import RecommenderLab
 
 /// The online ranker under feedback (issue 6.6): in a simulated storefront whose visitors click
-/// after a hidden taste, lists ranked by the learned ranker get clicked more than the blend's.
-/// Measured last-third gains (seeds 1–4, these settings): ×1.33, ×1.14, ×1.17, ×1.19; this
-/// test runs seed 1 and asks for ×1.1, which every measured seed clears.
+/// after a hidden taste, the ranker learns from the clicks: its lists get clicked more than
+/// those of the blend with its default weights. Measured last-third gains with the fair taste
+/// (issue 23: no seen penalty), seeds 1–5, these settings: ×1.096, ×1.099, ×1.119, ×1.085,
+/// ×1.104; this test runs seed 1 and asks for ×1.05. It does not claim that the ranker beats a
+/// blend tuned for the store: it does not (`FeedbackStudy`, models/README.md).
 @Suite("Ranker gain under simulated feedback")
 struct RankerGainTests {
     static let settings = StorefrontSimulation.Settings()
     static let comparison = StorefrontSimulation(settings: settings).compare()
 
-    @Test("with the ranker on, the last third's click-through rate beats the blend's by at least 1.1×")
+    @Test("with the ranker on, the last third's click-through rate beats the default blend's by at least 1.05×")
     func rankerBeatsBlend() {
         let result = Self.comparison
         print(result.table(visitorsPerPhase: Self.settings.visitors / Self.settings.phases))
-        #expect(result.rankerOn.lastThirdClickThroughRate >= 1.1 * result.rankerOff.lastThirdClickThroughRate)
+        #expect(result.rankerOn.lastThirdClickThroughRate >= 1.05 * result.rankerOff.lastThirdClickThroughRate)
     }
 
     @Test("the arms are identical until the ranker has minFeedback positives; then it ranks every list")
