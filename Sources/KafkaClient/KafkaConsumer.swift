@@ -136,15 +136,21 @@ public final class KafkaConsumer: Service, Sendable {
 
     /// The offset the next produced record in the partition will get, asked of the broker.
     public func highWatermark(topic: String, partition: Int32, timeout: Duration = .seconds(5)) async throws -> Int64 {
+        try await watermarks(topic: topic, partition: partition, timeout: timeout).high
+    }
+
+    /// The partition's oldest offset still in the log (`low`) and the offset the next produced
+    /// record will get (`high`), asked of the broker.
+    public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(5)) async throws -> (low: Int64, high: Int64) {
         let handle = self.handle
-        return try await NIOThreadPool.singleton.runIfActive { () throws(KafkaError) -> Int64 in
+        return try await NIOThreadPool.singleton.runIfActive { () throws(KafkaError) -> (low: Int64, high: Int64) in
             var low: Int64 = 0
             var high: Int64 = 0
             let error = rd_kafka_query_watermark_offsets(handle.pointer, topic, partition, &low, &high, timeout.clampedMilliseconds)
             guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 throw KafkaError(rdKafka: error, context: "querying watermarks of \(topic)[\(partition)]")
             }
-            return high
+            return (low, high)
         }
     }
 
