@@ -25,7 +25,9 @@ public struct KafkaEventHistory: EventHistory {
         self.logger = logger
     }
 
-    public func recentSessions(limit: Int, since: Double, deadline: ContinuousClock.Instant) async throws(EventHistoryError) -> ReplayHistory {
+    public func recentSessions(
+        limit: Int, since: Double, until: Double, deadline: ContinuousClock.Instant
+    ) async throws(EventHistoryError) -> ReplayHistory {
         do {
             let starts = try await startOffsets(window: Int64(limit) * Self.recordsPerSession)
             let pending = starts.filter { $0.value.start < $0.value.end }
@@ -40,7 +42,7 @@ public struct KafkaEventHistory: EventHistory {
                 logger: logger)
             let read: Read
             do {
-                read = try await readOnOwnThread(consumer, until: pending.mapValues(\.end), since: since, deadline: deadline)
+                read = try await readOnOwnThread(consumer, ends: pending.mapValues(\.end), window: since...max(since, until), deadline: deadline)
             } catch {
                 await Self.close(consumer)
                 throw error
@@ -90,7 +92,7 @@ public struct KafkaEventHistory: EventHistory {
 
     /// Waits for records inside librdkafka, so on a thread of its own, not an event loop.
     private func readOnOwnThread(
-        _ consumer: KafkaConsumer, until ends: [Int32: Int64], since: Double, deadline: ContinuousClock.Instant
+        _ consumer: KafkaConsumer, ends: [Int32: Int64], window: ClosedRange<Double>, deadline: ContinuousClock.Instant
     ) async throws -> Read {
         let thread = NIOThreadPool(numberOfThreads: 1)
         thread.start()
@@ -111,7 +113,7 @@ public struct KafkaEventHistory: EventHistory {
                     }
                 case .message(let message):
                     read.records += 1
-                    if let event = Self.modelEvent(message, decoder: decoder), event.timestamp >= since {
+                    if let event = Self.modelEvent(message, decoder: decoder), window.contains(event.timestamp) {
                         read.events.append(event)
                     }
                     if let end = remaining[message.partition], message.offset + 1 >= end { remaining[message.partition] = nil }

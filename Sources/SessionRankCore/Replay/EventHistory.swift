@@ -35,10 +35,12 @@ public struct ReplayHistory: Sendable, Equatable {
 /// Kafka in production (`KafkaEventHistory` in SessionRankAdapters), read with a consumer of its
 /// own, so the model updater's position in the log never moves.
 public protocol EventHistory: Sendable {
-    /// The newest `limit` sessions with at least one event the model learns from at or after
-    /// `since` (seconds since the epoch). Events before `since` are left out. Stops at `deadline`
-    /// with what it has read (`complete` false).
-    func recentSessions(limit: Int, since: Double, deadline: ContinuousClock.Instant) async throws(EventHistoryError) -> ReplayHistory
+    /// The newest `limit` sessions with at least one event the model learns from with an event
+    /// time from `since` to `until` (seconds since the epoch); events outside that window are
+    /// left out. Stops at `deadline` with what it has read (`complete` false).
+    func recentSessions(
+        limit: Int, since: Double, until: Double, deadline: ContinuousClock.Instant
+    ) async throws(EventHistoryError) -> ReplayHistory
 }
 
 public enum EventHistoryError: Error, CustomStringConvertible {

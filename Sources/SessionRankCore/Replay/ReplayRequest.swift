@@ -43,7 +43,8 @@ public struct ReplayRequest: Decodable, Sendable {
                 message: "must be one of \(Placement.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return ReplayPlan(
-            sessions: sessions, since: now.timeIntervalSince1970 - Double(hours) * 3_600, hours: hours, placement: placement,
+            sessions: sessions, since: now.timeIntervalSince1970 - Double(hours) * 3_600,
+            until: now.timeIntervalSince1970 + ReplayPlan.clockSkewAllowance, hours: hours, placement: placement,
             live: live, draft: policy)
     }
 }
@@ -53,6 +54,10 @@ public struct ReplayPlan: Sendable {
     public var sessions: Int
     /// Seconds since the epoch; older events are not replayed.
     public var since: Double
+    /// Now, plus the clock skew `/v1/events` allows a storefront (`events.maxFutureSkewSeconds`'
+    /// default): later event times are not the recent past.
+    public var until: Double
+    public static let clockSkewAllowance = 300.0
     public var hours: Int
     public var placement: Placement
     public var live: RankingPolicy

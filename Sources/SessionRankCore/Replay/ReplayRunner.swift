@@ -70,7 +70,8 @@ public final class ReplayRunner: Sendable {
         let readDeadline = started + budget / 2
         let outcome: Result<ReplayResult, EventHistoryError>
         do {
-            let history = try await history.recentSessions(limit: plan.sessions, since: plan.since, deadline: readDeadline)
+            let history = try await history.recentSessions(
+                limit: plan.sessions, since: plan.since, until: plan.until, deadline: readDeadline)
             let service = self.service
             let result = await Self.onOwnThread {
                 let pass = service.replay(history.sessions, plan: plan, engine: engine, deadline: deadline)
