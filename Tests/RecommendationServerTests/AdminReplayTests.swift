@@ -47,7 +47,9 @@ extension AdminConfigTests {
 
     /// An estimate's value, and whether its interval holds it.
     static func value(_ estimate: Any?) -> Double? {
-        guard let e = estimate as? [String: Double], let value = e["value"], let low = e["low"], let high = e["high"] else { return nil }
+        func number(_ any: Any?) -> Double? { (any as? Double) ?? (any as? Int).map(Double.init) }
+        guard let e = estimate as? [String: Any], let value = number(e["value"]), let low = number(e["low"]), let high = number(e["high"])
+        else { return nil }
         #expect(low <= value && value <= high, "\(e)")
         return value
     }

@@ -4,7 +4,6 @@ import Logging
 import NIOPosix
 import Recommender
 import SessionRankCore
-import Synchronization
 
 /// `EventHistory` on topic `events`: reads the tail of every partition with a consumer of its
 /// own in assignment mode (a random group id, no commits), so the model updater's offsets and
@@ -52,7 +51,7 @@ public struct KafkaEventHistory: EventHistory {
         } catch let error as EventHistoryError {
             throw error
         } catch {
-            throw .unavailable(error)
+            throw EventHistoryError.unavailable(error)
         }
     }
 
@@ -108,8 +107,9 @@ public struct KafkaEventHistory: EventHistory {
                     return read
                 case .nothing:
                     // Offsets a fetch skips (transaction markers) never arrive as records.
-                    for (partition, end) in remaining where (try? consumer.position(topic: topic, partition: partition)).flatMap({ $0 }) ?? 0 >= end {
-                        remaining[partition] = nil
+                    for (partition, end) in remaining {
+                        let position = (try? consumer.position(topic: topic, partition: partition)) ?? nil
+                        if let position, position >= end { remaining[partition] = nil }
                     }
                 case .message(let message):
                     read.records += 1

@@ -103,7 +103,7 @@ extension RecommendationService {
 
     /// Per rule: whether it removed anything under each config, and whether what it removed differs.
     private static func countRules(live: Ranking, draft: Ranking, into rules: inout [String: RuleTally]) {
-        let business = Set(live.outcome.removed.map(\.rule) + draft.outcome.removed.map(\.rule))
+        let business = Set(live.outcome.removed.map { $0.rule } + draft.outcome.removed.map { $0.rule })
         let liveByRule = Dictionary(grouping: live.removed, by: \.rule).mapValues { Set($0.map(\.itemId)) }
         let draftByRule = Dictionary(grouping: draft.removed, by: \.rule).mapValues { Set($0.map(\.itemId)) }
         for rule in Set(liveByRule.keys).union(draftByRule.keys) {

@@ -69,7 +69,7 @@ public final class ReplayRunner: Sendable {
         // The read may use half the budget, so ranking always gets the rest.
         let readDeadline = started + budget / 2
         let outcome: Result<ReplayResult, EventHistoryError>
-        do {
+        do throws(EventHistoryError) {
             let history = try await history.recentSessions(
                 limit: plan.sessions, since: plan.since, until: plan.until, deadline: readDeadline)
             let service = self.service

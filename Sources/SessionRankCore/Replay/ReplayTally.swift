@@ -13,7 +13,7 @@ struct SessionTally: Sendable {
     var rules: [String: RuleTally] = [:]
 }
 
-struct RuleTally: Sendable {
+struct RuleTally: Sendable, Equatable {
     var live = 0
     var draft = 0
     var changed = 0
