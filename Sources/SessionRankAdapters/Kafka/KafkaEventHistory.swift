@@ -72,8 +72,8 @@ public struct KafkaEventHistory: EventHistory {
             }
             var offsets: [Int32: (start: Int64, end: Int64)] = [:]
             for partition in topic.partitions {
-                let (low, high) = try await probe.watermarks(topic: settings.eventsTopic, partition: partition)
-                offsets[partition] = (max(low, high - window), high)
+                let marks = try await probe.watermarks(topic: settings.eventsTopic, partition: partition)
+                offsets[partition] = (max(marks.low, marks.high - window), marks.high)
             }
             await Self.close(probe)
             return offsets
