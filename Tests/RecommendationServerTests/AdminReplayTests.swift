@@ -59,7 +59,7 @@ extension AdminConfigTests {
         try await Self.withAdmin(RecommendTests.withModel) { client, components in
             let catalog = components.dependencies.catalog.snapshot
             let books = catalog.products.values.filter { $0.category == "books" && $0.forSale }.map(\.id).sorted()
-            let toys = catalog.products.values.filter { $0.category != "books" && $0.forSale && $0.minAge == nil }.map(\.id).sorted()
+            let toys = catalog.products.values.filter { $0.category != "books" && $0.forSale && $0.minAge == 0 }.map(\.id).sorted()
             #expect(books.count >= 12 && toys.count >= 12)
             let sessions = (0..<6).map { TestServer.uniqueId("replay-\($0)") }
             for (index, session) in sessions.enumerated() {
