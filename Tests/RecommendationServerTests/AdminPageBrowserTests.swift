@@ -52,7 +52,7 @@ extension AdminConfigTests {
     /// What the page's status lines say, for failure messages.
     static let pageState = "({status: document.getElementById('status').textContent, live: document.getElementById('live').textContent, result: document.getElementById('result').textContent})"
 
-    @Test("admin page in headless Chromium: edit with inline errors, activate, preview side by side, roll back; screenshot")
+    @Test("admin page in headless Chromium: edit with inline errors, activate, preview side by side, replay, roll back; screenshot")
     func pageInBrowser() async throws {
         let binary = try #require(
             HeadlessChromium.locateBinary(),
@@ -140,6 +140,10 @@ extension AdminConfigTests {
         #expect(try await text(page, "result") == "activated version \(editedVersion)")
         #expect(try await text(page, "live").hasPrefix("version \(editedVersion) (\(editedConfig)) by test-editor"))
         #expect(components.rankingConfig.policy.current.version == editedConfig)
+        // The page fills the history after the live line: wait for it, not just for the line.
+        try await page.waitUntil(
+            "document.querySelectorAll('#versions tr').length > 1 && document.querySelectorAll('#versions tr')[1].firstElementChild.textContent === '\(editedVersion)'",
+            "the history with version \(editedVersion)", describe: pageState)
         versions = try await rows(page, "versions")
         #expect(versions.dropFirst().first?.cells.first == String(editedVersion))
         #expect(versions.dropFirst().first?.cells.dropFirst(4).first == "browser edit")
@@ -197,6 +201,9 @@ extension AdminConfigTests {
         #expect(components.rankingConfig.policy.current.version == "cfg-" + RankingConfigStore.digest(startYAML).prefix(12))
         #expect(try await text(page, "live").hasPrefix("version \(rolledVersion) "))
         #expect(try await page.evaluate("document.getElementById('yaml').value", as: String.self) == startYAML)
+        try await page.waitUntil(
+            "document.querySelectorAll('#versions tr').length > 1 && document.querySelectorAll('#versions tr')[1].firstElementChild.textContent === '\(rolledVersion)'",
+            "the history with version \(rolledVersion)", describe: pageState)
         versions = try await rows(page, "versions")
         #expect(versions.dropFirst().first?.cells.first == String(rolledVersion))
         #expect(versions.dropFirst().first?.cells.dropFirst(4).first == "rollback to version \(startVersion)")
@@ -221,7 +228,7 @@ extension AdminConfigTests {
         for index in 0..<3 {
             let items = Array(books[(index * 3)..<(index * 3 + 3)])
             let posted = try await client.postJSON(
-                "/v1/events", replayViews(session: TestServer.uniqueId("page-replay"), items: items, offset: 250 + Double(index) * 5))
+                "/v1/events", replayViews(session: TestServer.uniqueId("page-replay"), items: items, offset: replayOffset + Double(index)))
             #expect(posted.status == .accepted, "\(posted.body)")
         }
         try await type(page, "replaySessions", "3")

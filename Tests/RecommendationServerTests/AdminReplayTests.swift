@@ -12,7 +12,8 @@ import Testing
 /// In the admin suite (serialized) because it reads the live config that suite changes.
 extension AdminConfigTests {
     /// Views of `items` in one session, `offset` seconds ahead of now, a second apart: ahead of
-    /// what other suites post, so these are the newest sessions in the log.
+    /// what other suites post, so these are the newest sessions in the log. Every test of the
+    /// suite posts at `replayOffset`, so the sessions of the test that posted last are the newest.
     static func replayViews(session: String, items: [String], offset: Double) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -21,6 +22,8 @@ extension AdminConfigTests {
             return #"{"eventId":"\#(TestServer.uniqueId("e"))","type":"product_view","sessionId":"\#(session)","itemId":"\#(item)","timestamp":"\#(at)","context":{"region":"DE"}}"#
         }.joined(separator: ",") + "]"
     }
+
+    static let replayOffset = 280.0
 
     static func startReplay(_ client: any TestClientProtocol, _ body: [String: Any]) async throws -> Answer {
         let text = String(data: try JSONSerialization.data(withJSONObject: body), encoding: .utf8)!
@@ -64,7 +67,7 @@ extension AdminConfigTests {
             let sessions = (0..<6).map { TestServer.uniqueId("replay-\($0)") }
             for (index, session) in sessions.enumerated() {
                 let items = [books[index * 2], toys[index * 2], books[index * 2 + 1], toys[index * 2 + 1]]
-                let posted = try await client.postJSON("/v1/events", Self.replayViews(session: session, items: items, offset: 200 + Double(index) * 5))
+                let posted = try await client.postJSON("/v1/events", Self.replayViews(session: session, items: items, offset: Self.replayOffset + Double(index)))
                 #expect(posted.status == .accepted, "\(posted.body)")
             }
             let live = components.rankingConfig.policy.current
