@@ -136,15 +136,22 @@ public final class KafkaConsumer: Service, Sendable {
 
     /// The offset the next produced record in the partition will get, asked of the broker.
     public func highWatermark(topic: String, partition: Int32, timeout: Duration = .seconds(5)) async throws -> Int64 {
+        try await watermarks(topic: topic, partition: partition, timeout: timeout).high
+    }
+
+    /// The partition's oldest offset still in the log (`low`) and the offset the next produced
+    /// record will get (`high`), asked of the broker.
+    public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(5)) async throws -> KafkaWatermarks {
         let handle = self.handle
-        return try await NIOThreadPool.singleton.runIfActive { () throws(KafkaError) -> Int64 in
+        // A struct, not a labelled tuple: a tuple result of this typed-throws closure crashes Swift 6.3's SILGen.
+        return try await NIOThreadPool.singleton.runIfActive { () throws(KafkaError) -> KafkaWatermarks in
             var low: Int64 = 0
             var high: Int64 = 0
             let error = rd_kafka_query_watermark_offsets(handle.pointer, topic, partition, &low, &high, timeout.clampedMilliseconds)
             guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 throw KafkaError(rdKafka: error, context: "querying watermarks of \(topic)[\(partition)]")
             }
-            return high
+            return KafkaWatermarks(low: low, high: high)
         }
     }
 
@@ -189,6 +196,12 @@ public final class KafkaConsumer: Service, Sendable {
     public func metadata(timeout: Duration = .seconds(5)) async throws -> KafkaClusterMetadata {
         try await handle.fetchMetadata(allTopics: true, timeout: timeout)
     }
+}
+
+/// A partition's oldest offset still in the log and the offset of the next record produced.
+public struct KafkaWatermarks: Sendable, Equatable {
+    public var low: Int64
+    public var high: Int64
 }
 
 /// The records a `KafkaConsumer` reads. Several iterators may run at once; each record goes to one of them.

@@ -52,7 +52,7 @@ extension AdminConfigTests {
     /// What the page's status lines say, for failure messages.
     static let pageState = "({status: document.getElementById('status').textContent, live: document.getElementById('live').textContent, result: document.getElementById('result').textContent})"
 
-    @Test("admin page in headless Chromium: edit with inline errors, activate, preview side by side, roll back; screenshot")
+    @Test("admin page in headless Chromium: edit with inline errors, activate, preview side by side, replay, roll back; screenshot")
     func pageInBrowser() async throws {
         let binary = try #require(
             HeadlessChromium.locateBinary(),
@@ -140,6 +140,10 @@ extension AdminConfigTests {
         #expect(try await text(page, "result") == "activated version \(editedVersion)")
         #expect(try await text(page, "live").hasPrefix("version \(editedVersion) (\(editedConfig)) by test-editor"))
         #expect(components.rankingConfig.policy.current.version == editedConfig)
+        // The page fills the history after the live line: wait for it, not just for the line.
+        try await page.waitUntil(
+            "document.querySelectorAll('#versions tr').length > 1 && document.querySelectorAll('#versions tr')[1].firstElementChild.textContent === '\(editedVersion)'",
+            "the history with version \(editedVersion)", describe: pageState)
         versions = try await rows(page, "versions")
         #expect(versions.dropFirst().first?.cells.first == String(editedVersion))
         #expect(versions.dropFirst().first?.cells.dropFirst(4).first == "browser edit")
@@ -179,6 +183,8 @@ extension AdminConfigTests {
         #expect(try await Self.current(client).version == editedVersion)
         #expect(components.rankingConfig.policy.current.version == editedConfig)
 
+        try await replayFromPage(page, client: client, components: components)
+
         // Roll back to the starting version from the history table.
         let clicked = try await page.evaluate("""
             (() => { const row = [...document.querySelectorAll('#versions tr')].find(tr => tr.firstElementChild.textContent === '\(startVersion)');
@@ -195,6 +201,9 @@ extension AdminConfigTests {
         #expect(components.rankingConfig.policy.current.version == "cfg-" + RankingConfigStore.digest(startYAML).prefix(12))
         #expect(try await text(page, "live").hasPrefix("version \(rolledVersion) "))
         #expect(try await page.evaluate("document.getElementById('yaml').value", as: String.self) == startYAML)
+        try await page.waitUntil(
+            "document.querySelectorAll('#versions tr').length > 1 && document.querySelectorAll('#versions tr')[1].firstElementChild.textContent === '\(rolledVersion)'",
+            "the history with version \(rolledVersion)", describe: pageState)
         versions = try await rows(page, "versions")
         #expect(versions.dropFirst().first?.cells.first == String(rolledVersion))
         #expect(versions.dropFirst().first?.cells.dropFirst(4).first == "rollback to version \(startVersion)")
@@ -209,6 +218,44 @@ extension AdminConfigTests {
         let png = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000, "\(png.count) bytes")
         print("admin page screenshot: \(path)")
+    }
+
+    /// Replays the same draft on sessions posted now: the results table shows live and draft with
+    /// intervals, and the rules table the books the draft excluded.
+    private static func replayFromPage(_ page: BrowserPage, client: any TestClientProtocol, components: ServerComponents) async throws {
+        let catalog = components.dependencies.catalog.snapshot
+        let books = catalog.products.values.filter { $0.category == "books" && $0.forSale }.map(\.id).sorted()
+        for index in 0..<3 {
+            let items = Array(books[(index * 3)..<(index * 3 + 3)])
+            let posted = try await client.postJSON(
+                "/v1/events", replayViews(session: TestServer.uniqueId("page-replay"), items: items, offset: replayOffset + Double(index)))
+            #expect(posted.status == .accepted, "\(posted.body)")
+        }
+        try await type(page, "replaySessions", "3")
+        try await click(page, "replay")
+        try await page.waitUntil(
+            "document.getElementById('replayStatus').textContent.includes(' sessions, ') && document.querySelectorAll('#replayTable tr').length === 4",
+            "the replay results", describe: "({replay: document.getElementById('replayStatus').textContent})")
+        #expect(try await page.evaluate("document.getElementById('replayStatus').className", as: String.self) == "ok")
+        let status = try await text(page, "replayStatus")
+        #expect(status.contains(": 3 sessions, 6 predictions"), "\(status)")
+        #expect(status.contains("bootstrap"))
+        let figures = try await rows(page, "replayTable")
+        #expect(figures.first?.cells == ["figure", "live", "draft", "draft − live"])
+        #expect(figures.dropFirst().map { $0.cells[0] } == ["MRR@20", "HR@20", "coverage"])
+        // Each cell is "value [low, high]" with the value inside its interval.
+        for line in figures.dropFirst() {
+            for cell in line.cells.dropFirst() {
+                let numbers = cell.split(whereSeparator: { "[], ".contains($0) }).compactMap { Double($0) }
+                #expect(numbers.count == 3 && numbers[1] <= numbers[0] && numbers[0] <= numbers[2], "\(line.cells)")
+            }
+        }
+        let rules = try await rows(page, "replayRules")
+        #expect(rules.first?.cells.prefix(2) == ["rule", "kind"])
+        let excluded = try #require(rules.first { $0.cells.first == "excluded_category" }, "\(rules.map(\.cells))")
+        #expect(excluded.cells[1] == "business")
+        #expect(excluded.cells[2].hasPrefix("0 "), "live excludes no category: \(excluded.cells)")
+        #expect(!excluded.cells[3].hasPrefix("0 ") && !excluded.cells[4].hasPrefix("0 "), "\(excluded.cells)")
     }
 
     private static func category(of item: String, in components: ServerComponents) -> String? {

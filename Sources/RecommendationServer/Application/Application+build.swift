@@ -27,6 +27,8 @@ public struct ServerDependencies: Sendable {
     public var rankingConfig: RankingConfigReloader? = nil
     public var experiments: ExperimentTracker? = nil
     public var kpis: LiveKPIs? = nil
+    /// Replays of draft configs on the recent log; nil leaves `/admin/v1/replay` out.
+    public var replay: ReplayRunner? = nil
 }
 
 /// Builds the router: every public and operational endpoint.
@@ -67,6 +69,10 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
             maxBodyBytes: configuration.http.maxBodyBytes)
             .register(in: router)
         AdminPage().register(in: router)
+        if let runner = dependencies.replay {
+            ReplayRoutes(auth: auth, reloader: reloader, runner: runner, maxBodyBytes: configuration.http.maxBodyBytes)
+                .register(in: router)
+        }
     }
     // Last: it then wraps only the not-found responder, and knows every route.
     router.add(middleware: UnmatchedRouteMiddleware(routes: router.routes.map { ("\($0.path)", $0.method) }))
@@ -178,6 +184,9 @@ public struct ServerComponents: Sendable {
         dependencies.rankingConfig = rankingConfig
         dependencies.experiments = experiments
         dependencies.kpis = kpis
+        dependencies.replay = ReplayRunner(
+            history: KafkaEventHistory(settings: configuration.kafka, logger: logger), service: recommender,
+            budgetSeconds: configuration.admin.replayBudgetSeconds, logger: logger)
         var services: [any Service] = [
             clients.redis, clients.postgres, clients.kafka, clients.bestEffortKafka,
             KafkaMetricsCollector(producers: [clients.kafka, clients.bestEffortKafka], metrics: metrics),

@@ -43,6 +43,14 @@ struct AdminPage: Sendable {
         <button id="preview">Preview</button></p>
         <table id="previewTable"></table>
 
+        <h2>Replay the draft on recent sessions</h2>
+        <p>The newest <input id="replaySessions" type="number" value="2000" min="1" max="20000" style="width:6em"> sessions
+        of the last <input id="replayHours" type="number" value="24" min="1" max="24" style="width:4em"> hours, ranked for the
+        <select id="replayPlacement"><option>product</option><option>home</option><option>cart</option><option>search</option></select> placement
+        under the live config and the draft above <button id="replay">Replay</button> <span id="replayStatus"></span></p>
+        <table id="replayTable"></table>
+        <table id="replayRules"></table>
+
         <h2>Versions</h2>
         <table id="versions"></table>
 
@@ -162,6 +170,38 @@ struct AdminPage: Sendable {
             }
             show('result', `preview: ${p.removedByDraft.length} removed by the draft only`, true);
           } catch (error) { show('result', error.message, false); }
+        };
+        function estimate(e, digits) { return `${e.value.toFixed(digits)} [${e.low.toFixed(digits)}, ${e.high.toFixed(digits)}]`; }
+        function showReplay(r) {
+          const table = $('replayTable'), rules = $('replayRules'); table.textContent = ''; rules.textContent = '';
+          const x = r.result;
+          row(table, ['figure', 'live', 'draft', 'draft − live'], true);
+          for (const [name, c] of [[`MRR@${x.cutoff}`, x.mrr], [`HR@${x.cutoff}`, x.hitRate], ['coverage', x.coverage]]) {
+            const change = document.createElement('span'); change.textContent = estimate(c.difference, 4);
+            change.className = c.difference.low > 0 ? 'up' : c.difference.high < 0 ? 'down' : '';
+            row(table, [name, estimate(c.live, 4), estimate(c.draft, 4), change]);
+          }
+          row(rules, ['rule', 'kind', 'answers changed, live', 'answers changed, draft', 'answers where it differs'], true);
+          for (const rule of x.rules) row(rules, [rule.rule, rule.kind, estimate(rule.live, 0), estimate(rule.draft, 0), estimate(rule.changed, 0)]);
+          if (!x.rules.length) row(rules, ['no rule changed any answer']);
+          show('replayStatus', `replay ${r.id}: ${x.sessionsEvaluated} sessions, ${x.predictions} predictions` +
+            (x.truncated ? ` (truncated: the ${r.budgetSeconds} s budget ended the ${x.truncatedBy === 'log' ? 'log read' : 'ranking'})` : '') +
+            `; intervals: ${x.intervals}`, true);
+        }
+        $('replay').onclick = async () => {
+          const body = {draft: $('yaml').value, sessions: Number($('replaySessions').value), hours: Number($('replayHours').value),
+            placement: $('replayPlacement').value};
+          $('replayTable').textContent = ''; $('replayRules').textContent = '';
+          try {
+            let r = (await api('POST', '/replay', JSON.stringify(body), {'Content-Type': 'application/json'})).json;
+            show('replayStatus', `replay ${r.id} running (at most ${r.budgetSeconds} s)…`, true);
+            while (r.status === 'running') {
+              await new Promise(resolve => setTimeout(resolve, 500));
+              r = (await api('GET', '/replay/' + r.id)).json;
+            }
+            if (r.status === 'failed') throw new Error(r.error.code + ': ' + r.error.message);
+            showReplay(r);
+          } catch (error) { show('replayStatus', error.message, false); }
         };
         if ($('token').value) { load(); kpis(); }
         </script></body></html>

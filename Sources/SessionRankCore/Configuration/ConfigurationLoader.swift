@@ -206,6 +206,8 @@ extension ServiceConfiguration {
         let admin = try root.section("admin")
         configuration.admin.tokens = try AdminToken.parse(node: admin.node("tokens"), environment: environment["SESSIONRANK_ADMIN_TOKENS"])
         configuration.admin.reloadSeconds = try admin.int("reloadSeconds", default: defaults.admin.reloadSeconds, in: 1...3_600)
+        configuration.admin.replayBudgetSeconds = try admin.int(
+            "replayBudgetSeconds", default: defaults.admin.replayBudgetSeconds, in: 1...600)
         try admin.rejectUnknownKeys()
 
         let storefront = try root.section("storefront")

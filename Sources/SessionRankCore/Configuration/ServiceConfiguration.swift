@@ -190,6 +190,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var tokens: [AdminToken] = []
         /// How often a replica checks PostgreSQL and the ranking file for a newer ranking config.
         public var reloadSeconds = 5
+        /// A replay (`POST /admin/v1/replay`) stops reading the log and ranking when this is spent.
+        public var replayBudgetSeconds = 30
     }
 
     public struct StorefrontSettings: Sendable, Equatable {

@@ -22,6 +22,7 @@ public struct APIError: Error, Sendable, Equatable {
         public static let forbidden = Status(code: 403, reasonPhrase: "Forbidden")
         public static let notFound = Status(code: 404, reasonPhrase: "Not Found")
         public static let methodNotAllowed = Status(code: 405, reasonPhrase: "Method Not Allowed")
+        public static let conflict = Status(code: 409, reasonPhrase: "Conflict")
         public static let preconditionFailed = Status(code: 412, reasonPhrase: "Precondition Failed")
         public static let contentTooLarge = Status(code: 413, reasonPhrase: "Content Too Large")
         public static let preconditionRequired = Status(code: 428, reasonPhrase: "Precondition Required")

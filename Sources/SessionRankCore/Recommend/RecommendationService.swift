@@ -174,16 +174,19 @@ public struct RecommendationService: Sendable {
         var modelEmpty: Bool
     }
 
-    /// The pure ranking step: candidates from the live model under `policy`, compliance, business
-    /// rules, top `limit`. No I/O and no metrics, so preview can rank one request under two policies.
+    /// The pure ranking step: candidates from the live model (or `engine`, a frozen copy of it)
+    /// under `policy`, compliance, business rules, top `limit`. No I/O and no metrics, so preview
+    /// and replay can rank one request under two policies.
     func rank(
         _ request: RecommendationRequest, currentItem: String?, limit: Int, gate: ComplianceGate.Context, snapshot: CatalogSnapshot,
-        policy: RankingPolicy, seed: UInt64
+        policy: RankingPolicy, seed: UInt64, engine: SessionRankModel? = nil
     ) -> Ranking {
+        let engine = engine ?? model.model
+        let hasLearned = engine.stats.eventsApplied > 0
         var ranked: [RuledItem] = []
         var modelEmpty = false
-        if model.hasLearned {
-            ranked = model.model.recommend(request, config: policy.engine).map {
+        if hasLearned {
+            ranked = engine.recommend(request, config: policy.engine).map {
                 RuledItem(itemId: $0.itemId, score: $0.score, components: $0.components, features: $0.features)
             }
         }
@@ -210,7 +213,7 @@ public struct RecommendationService: Sendable {
         }
         screen(ranked)
 
-        let applier = BusinessRuleApplier(rules: policy.rules, priceBands: model.model.parameters.priceBands)
+        let applier = BusinessRuleApplier(rules: policy.rules, priceBands: engine.parameters.priceBands)
         func applyRules() -> BusinessRuleApplier.Outcome {
             applier.apply(
                 eligible, limit: limit,
@@ -223,7 +226,7 @@ public struct RecommendationService: Sendable {
                 seed: seed)
         }
         var outcome = applyRules()
-        if outcome.items.count < limit && model.hasLearned {
+        if outcome.items.count < limit && hasLearned {
             // A narrow session (one category, or mostly restricted items) can leave too few after
             // compliance and diversity caps: popular items follow, scored below every session candidate.
             var popular = request
@@ -231,7 +234,7 @@ public struct RecommendationService: Sendable {
             popular.interests = [:]
             let floor = ranked.map(\.score).min() ?? 0
             var seen = Set(ranked.map(\.itemId))
-            let extra = model.model.recommend(popular, config: policy.engine).filter { seen.insert($0.itemId).inserted }.map {
+            let extra = engine.recommend(popular, config: policy.engine).filter { seen.insert($0.itemId).inserted }.map {
                 RuledItem(itemId: $0.itemId, score: floor * 0.5 * $0.score, components: $0.components, features: $0.features)
             }
             if !extra.isEmpty {
