@@ -61,7 +61,7 @@ struct BadInputTests {
         Case("events: 100,000 nested arrays", .post, "/v1/events", nested(100_000), field: "<body>", code: "invalid_json"),
         Case("events: nested arrays inside a field", .post, "/v1/events", event(#","context":{"page":\#(nested(400))}"#), field: "context.page", code: "no_valid_events"),
         Case("events: invalid UTF-8 in a string", .post, "/v1/events", bytes: invalidUTF8(event(#","query":"BAD""#)), field: "<body>", code: "invalid_json"),
-        Case("events: 10,000 small events", .post, "/v1/events", "[" + Array(repeating: "{}", count: 10_000).joined(separator: ",") + "]", status: 413, field: "events", code: "batch_too_large"),
+        Case("events: 10,000 small events", .post, "/v1/events", "[" + Array(repeating: "{}", count: 10_000).joined(separator: ",") + "]", status: 400, field: "events", code: "batch_too_large"),
         Case("events: control character in sessionId", .post, "/v1/events", #"{"eventId":"e","type":"page_view","sessionId":"s\u0007"}"#, field: "sessionId", code: "no_valid_events"),
         Case("events: raw control byte in JSON", .post, "/v1/events", "{\"eventId\":\"e\u{01}\",\"type\":\"page_view\",\"sessionId\":\"s\"}", field: "<body>", code: "invalid_json"),
         Case("events: DEL and NUL in eventId", .post, "/v1/events", #"{"eventId":"e\u007f\u0000","type":"page_view","sessionId":"s"}"#, field: "eventId", code: "no_valid_events"),

@@ -127,7 +127,8 @@ struct EventValidationTests {
         #expect(utf8Error.code == "invalid_json")
         let events = (0..<501).map { #"{"eventId":"e\#($0)","type":"page_view","sessionId":"s"}"# }.joined(separator: ",")
         let sizeError = try #require(throws: APIError.self) { try decoder.decode(Data("[\(events)]".utf8), now: now) }
-        #expect(sizeError.status.code == 413)
+        #expect(sizeError.status.code == 400)
+        #expect(sizeError.code == "batch_too_large")
         #expect(sizeError.message.contains("at most 500"))
     }
 }

@@ -44,8 +44,9 @@ public struct EventBatchDecoder: Sendable {
         guard !items.isEmpty else {
             throw APIError(status: .badRequest, code: "empty_batch", field: "events", message: "must hold at least one event")
         }
+        // A count limit is a 400 like `exclude`'s; 413 is kept for the byte limit.
         guard items.count <= validator.limits.maxBatchSize else {
-            throw APIError(status: .contentTooLarge, code: "batch_too_large", field: "events",
+            throw APIError(status: .badRequest, code: "batch_too_large", field: "events",
                            message: "must hold at most \(validator.limits.maxBatchSize) events; got \(items.count)")
         }
         var outcome = Outcome(accepted: [], rejected: [])
