@@ -91,5 +91,5 @@ def before_call(context, case, kwargs):
             case.body = dict(RANKING_MAPPING)
         elif "yaml" in case.body:
             case.body["yaml"] = RANKING
-    if operation == "POST /admin/v1/preview" and isinstance(case.body, dict) and "draft" in case.body:
+    if operation in ("POST /admin/v1/preview", "POST /admin/v1/replay") and isinstance(case.body, dict) and "draft" in case.body:
         case.body["draft"] = RANKING

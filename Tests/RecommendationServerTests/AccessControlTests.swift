@@ -133,6 +133,9 @@ struct RouteAuthorizationTests {
         Route(method: .post, path: "/admin/v1/preview", role: .viewer, headers: [.contentType: "application/json"], body: #"{"items":["p-00001"],"draft":""}"#),
         Route(method: .get, path: "/admin/v1/experiments", role: .viewer),
         Route(method: .get, path: "/admin/v1/kpis", role: .viewer),
+        // A bad draft: allowed callers get 400 before any replay starts.
+        Route(method: .post, path: "/admin/v1/replay", role: .viewer, headers: [.contentType: "application/json"], body: #"{"draft":"","sessions":0}"#),
+        Route(method: .get, path: "/admin/v1/replay/r-unknown", role: .viewer),
         Route(method: .get, path: "/admin/v1/audit", role: .viewer),
         Route(method: .get, path: "/v1/sessions/s-route-auth", role: .privacy),
         Route(method: .delete, path: "/v1/sessions/s-route-auth", role: .privacy),
@@ -193,7 +196,7 @@ struct RouteAuthorizationTests {
 /// so router templates and example paths compare: `/v1/users/u-1/data` and
 /// `/v1/users/{userId}/data` both become `/v1/users/{}/data`.
 func normalizedRoutePath(_ path: String) -> String {
-    let parameterSegments: [String: Int] = ["sessions": 1, "users": 1, "versions": 1, "rollback": 1]
+    let parameterSegments: [String: Int] = ["sessions": 1, "users": 1, "versions": 1, "rollback": 1, "replay": 1]
     var segments = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
     for index in segments.indices {
         if segments[index].hasPrefix(":") || segments[index].hasPrefix("{") {
