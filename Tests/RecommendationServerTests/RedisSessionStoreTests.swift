@@ -77,6 +77,31 @@ struct RedisSessionStoreTests {
             }
         }
     }
+
+    @Test("a retry after its publish status expired is published again, not applied again")
+    func expiredStatusPublishesAgain() async throws {
+        var settings = ServiceConfiguration.RedisSettings()
+        settings.url = try IntegrationEnvironment.require("SESSIONRANK_REDIS_URL")
+        let redis = try makeRedisClient(settings, logger: Logger(label: "test.sessions"))
+        let store = RedisSessionStore(redis: redis, settings: SessionSettings())
+        let session = "session-expiry-\(UInt64.random(in: 0...UInt64.max))"
+        let event = StorefrontEvent(eventId: "e-1", type: .click, sessionId: session, itemId: "p-00001", timestamp: Date().timeIntervalSince1970)
+        let update = SessionUpdate(event: event, weight: 2, attributes: ["category:books"], userId: nil, region: nil)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await redis.run() }
+            defer { group.cancelAll() }
+            #expect(try await store.apply([update]) == [.applied])
+            try await store.confirmPublished([(session, "e-1")])
+            #expect(try await store.apply([update]) == [.duplicate])
+            // What the idle timeout does to the status key, done at once.
+            try await redis.send("DEL", SessionKeys(sessionId: session).status(of: "e-1"))
+            #expect(try await store.apply([update]) == [.appliedUnpublished], "unknown whether it reached the log: publish again")
+            #expect(try await store.session(session).eventCount == 1, "not applied twice")
+            try await store.confirmPublished([(session, "e-1")])
+            #expect(try await store.apply([update]) == [.duplicate])
+            _ = try await store.deleteSession(session)
+        }
+    }
 }
 
 @Suite("redis.url cluster form")

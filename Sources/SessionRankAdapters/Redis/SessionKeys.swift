@@ -34,8 +34,8 @@ struct SessionKeys: Sendable {
     var all: [String] { [events, times, items, basket] }
 
     /// A string key per event: `u` while the event is applied but not confirmed in the log, `p`
-    /// once it is. It expires with the idle timeout from the event on, so a retry within that
-    /// time is recognised.
+    /// once it is. It expires with the idle timeout from the event's first attempt on; a retry
+    /// after that, while the session still holds the event, is published again but not re-applied.
     func status(of eventId: String) -> String { statusPrefix + eventId }
 
     /// The sessions of a logged-in user, newest last-seen first. Its own slot: `{u:userId}`.

@@ -67,7 +67,7 @@ struct SessionWrite {
     }
 
     /// What the first three replies say, and the commands that undo what must not stay: the
-    /// event id of a session that is full, or the fresh status of an event whose own status expired.
+    /// event id and status of an event that found its session full.
     func outcome(from replies: ArraySlice<RESPValue>, maxEvents: Int) throws -> (SessionApplyOutcome, repair: [RedisCommand]) {
         let replies = Array(replies)
         for reply in replies.prefix(Self.replyCount) {
@@ -81,8 +81,10 @@ struct SessionWrite {
         case "u": return (.appliedUnpublished, [])
         default:
             if !isNew {
-                // Applied long ago; its status expired and the SET above wrote a new one.
-                return (.duplicate, [RedisCommand("SET", keys.status(of: eventId), "p", "XX", "KEEPTTL")])
+                // Applied, but its status expired: whether it reached the log is unknown, so it is
+                // published again (a duplicate in the log rather than a 202 for an event it lacks).
+                // The SET above marked it anew; the log's acknowledgement confirms it.
+                return (.appliedUnpublished, [])
             }
             if count > maxEvents {
                 return (.sessionFull, [RedisCommand("HDEL", keys.events, eventId), RedisCommand("DEL", keys.status(of: eventId))])
