@@ -18,8 +18,6 @@ struct SessionStateReader {
         ]
     }
 
-    static let replyCount = 4
-
     func state(_ sessionId: String, from replies: ArraySlice<RESPValue>) throws -> SessionState {
         let replies = Array(replies)
         for reply in replies {

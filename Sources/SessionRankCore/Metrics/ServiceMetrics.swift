@@ -76,7 +76,7 @@ public final class ServiceMetrics: Sendable {
             ($0, counter("events_enrichment", "Events by enrichment outcome.", [("status", $0.rawValue)]))
         })
         sessionStoreFailures = counter("session_store_failures", "Session updates or reads that failed (Redis down or slow).")
-        kafkaQueueDepth = gauge("kafka_queue_depth", "Messages waiting in the local producer queue.")
+        kafkaQueueDepth = gauge("kafka_queue_depth", "Messages waiting in the local producer queues (both producers).")
         kafkaDelivered = gauge("kafka_delivered_messages", "Messages the broker acknowledged since start.")
         kafkaDeliveryFailed = gauge("kafka_delivery_failed_messages", "Messages whose delivery failed since start.")
         recommendations = counter("recommendations", "Answered /v1/recommend calls.")
@@ -89,7 +89,7 @@ public final class ServiceMetrics: Sendable {
         feedbackDropped = counter("feedback_dropped", "Served or feedback records not published (local Kafka queue full).")
         modelVersion = gauge("model_version", "Version of the live model; grows with every applied change.")
         modelItems = gauge("model_items", "Items the live model knows.")
-        eventsSessionFull = counter("events_session_full", "Events published but not stored in their session, which held sessions.maxEventsPerSession events.")
+        eventsSessionFull = counter("events_session_full", "Events published but not remembered by their session, which held sessions.maxEventsPerSession events.")
         modelSessions = gauge("model_sessions", "Sessions in the live model's kNN index (at most ModelParameters.maxLiveSessions).")
         modelSessionsEvictedIdle = gauge("model_sessions_evicted_idle", "Sessions that left the kNN index idle past the window, since start.")
         modelSessionsEvictedOverCapacity = gauge(
