@@ -167,13 +167,15 @@ public struct BusinessRuleApplier: Sendable {
         let excludedItems = Set(rules.excludeItems)
         let excludedCategories = Set(rules.excludeCategories)
 
-        // Boosts and buries change scores, then the order. Attributes are looked up once per
-        // candidate and carried along for the diversity caps.
-        var scored: [RuledItem] = []
-        var scoredAttributes: [ItemAttributes?] = []
-        scored.reserveCapacity(candidates.count)
-        scoredAttributes.reserveCapacity(candidates.count)
-        for var candidate in candidates {
+        // Boosts and buries change scores, then the order. Only indices and scores move here:
+        // a candidate carries its features and is copied once, into the answer.
+        var kept: [Int] = []
+        var scores: [Double] = []
+        var keptAttributes: [ItemAttributes?] = []
+        kept.reserveCapacity(candidates.count)
+        scores.reserveCapacity(candidates.count)
+        keptAttributes.reserveCapacity(candidates.count)
+        for (index, candidate) in candidates.enumerated() {
             let attrs = attributes(candidate.itemId)
             if excludedItems.contains(candidate.itemId) {
                 removed.append((candidate.itemId, "excluded_item"))
@@ -183,14 +185,16 @@ public struct BusinessRuleApplier: Sendable {
                 removed.append((candidate.itemId, "excluded_category"))
                 continue
             }
+            var score = candidate.score
             for boost in rules.boosts where boost.match.matches(candidate.itemId, attrs, priceBands: priceBands) {
-                candidate.score *= boost.factor
+                score *= boost.factor
             }
-            scored.append(candidate)
-            scoredAttributes.append(attrs)
+            kept.append(index)
+            scores.append(score)
+            keptAttributes.append(attrs)
         }
-        // Stable for equal scores: keeps the engine's order. Indices are sorted, not the items.
-        let order = scored.indices.sorted { a, b in scored[a].score != scored[b].score ? scored[a].score > scored[b].score : a < b }
+        // Stable for equal scores: keeps the engine's order.
+        let order = kept.indices.sorted { a, b in scores[a] != scores[b] ? scores[a] > scores[b] : a < b }
 
         let pinnedIds = Set(rules.pins.map(\.item))
         let explorationSlots = min(Int((Double(limit) * rules.explorationShare).rounded()), limit)
@@ -200,6 +204,7 @@ public struct BusinessRuleApplier: Sendable {
         var perCategory: [String: Int] = [:]
         var perBrand: [String: Int] = [:]
         var chosen: [RuledItem] = []
+        chosen.reserveCapacity(limit)
         var pool: [(item: RuledItem, attributes: ItemAttributes?)] = []
         func admit(_ attrs: ItemAttributes?) -> String? {
             if let cap = rules.maxPerCategory, let category = attrs?.category, perCategory[category, default: 0] >= cap {
@@ -210,12 +215,22 @@ public struct BusinessRuleApplier: Sendable {
             if let brand = attrs?.brand { perBrand[brand, default: 0] += 1 }
             return nil
         }
-        for index in order where !pinnedIds.contains(scored[index].itemId) {
-            let item = scored[index]
+        func rescored(_ position: Int) -> RuledItem {
+            var item = candidates[kept[position]]
+            item.score = scores[position]
+            return item
+        }
+        for position in order where !pinnedIds.contains(candidates[kept[position]].itemId) {
             if chosen.count < rankedSlots {
-                if let rule = admit(scoredAttributes[index]) { removed.append((item.itemId, rule)) } else { chosen.append(item) }
+                if let rule = admit(keptAttributes[position]) {
+                    removed.append((candidates[kept[position]].itemId, rule))
+                } else {
+                    chosen.append(rescored(position))
+                }
+            } else if explorationSlots > 0 {
+                pool.append((rescored(position), keptAttributes[position]))
             } else {
-                pool.append((item, scoredAttributes[index]))
+                break  // the list is full and nothing is explored: the rest can change nothing
             }
         }
 

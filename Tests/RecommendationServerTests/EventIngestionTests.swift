@@ -98,6 +98,9 @@ struct EventIngestionTests {
             let records = try await readRecords(
                 topic: "events", where: { $0.sessionId == session }, until: { $0.contains { $0.eventId == marker } })
             #expect(records.filter { $0.eventId == eventId }.count == 1)
+            // Two of the three answers waited for the broker; the duplicate had nothing to publish.
+            let registry = components.dependencies.metrics.registry
+            #expect(metricValue(registry, "sessionrank_events_ack_wait_seconds_count") == 2)
         }
     }
 

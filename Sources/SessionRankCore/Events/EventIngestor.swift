@@ -156,7 +156,10 @@ public struct EventIngestor: Sendable {
         }
         // A page view is best effort: the recommendation does not wait for the log.
         if durable, !records.isEmpty {
-            guard let outcome = await tracker.wait(budget: ackBudget) else {
+            let waitStarted = ContinuousClock.now
+            let acknowledged = await tracker.wait(budget: ackBudget)
+            metrics.eventsAckWait.record(ContinuousClock.now - waitStarted)
+            guard let outcome = acknowledged else {
                 metrics.eventsAckTimedOut.increment(by: Int64(records.count))
                 logger.warning("the event log did not acknowledge in time; the client's retry publishes the events", metadata: ["events": "\(records.count)"])
                 throw APIError(

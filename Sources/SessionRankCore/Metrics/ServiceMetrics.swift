@@ -13,6 +13,8 @@ public final class ServiceMetrics: Sendable {
     let eventsRepublished: Counter
     /// Events whose acknowledgement from the broker did not come within `events.ackTimeoutMilliseconds`.
     let eventsAckTimedOut: Counter
+    /// How long `POST /v1/events` waited for the broker's acknowledgement, timed-out waits included.
+    let eventsAckWait: DurationHistogram
     /// Events the broker reported as not delivered (answered 503; the retry publishes them).
     let eventsDeliveryFailed: Counter
     /// Page views recorded by `/v1/recommend` that never reached the log (best effort: nobody retries them).
@@ -64,6 +66,11 @@ public final class ServiceMetrics: Sendable {
         eventsShed = counter("events_shed", "Events answered 503 because the Kafka queue was full.")
         eventsAckTimedOut = counter(
             "events_ack_timed_out", "Events answered 503 because the broker did not acknowledge them within events.ackTimeoutMilliseconds.")
+        eventsAckWait = registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(
+                namespace: "sessionrank", metricName: "events_ack_wait", unitName: "seconds",
+                helpText: "Time POST /v1/events waited for the broker to acknowledge its events (timed-out waits included)."),
+            buckets: [1, 2, 5, 10, 20, 50, 100, 250, 500, 1_000, 2_000, 5_000].map { Duration.milliseconds($0) })
         eventsDeliveryFailed = counter("events_delivery_failed", "Events answered 503 because the broker reported them as not delivered.")
         pageViewsUnpublished = counter(
             "page_views_unpublished", "Page views recorded by /v1/recommend that could not be handed to Kafka or were not delivered.")
