@@ -14,6 +14,8 @@ mkdir -p "$OUT"
 log "building the service and the harness (release)"
 make --no-print-directory CONFIGURATION=release build stack db
 swift build -c release --package-path loadtests
+# A fresh dev broker: the mock cluster's cost per event grows with its retained log.
+SESSIONRANK_BUILD_CONFIGURATION=release scripts/stack.sh restart-kafka
 SERVICE_BIN="$(swift build -c release --show-bin-path)/sessionrank"
 LOAD_BIN="$(swift build -c release --package-path loadtests --show-bin-path)/sessionrank-load"
 

@@ -143,6 +143,25 @@ start_kafka() {
     log "kafka dev broker on 127.0.0.1:$KAFKA_PORT"
 }
 
+# The dev broker walks a partition's whole retained log on every fetch, so it costs more the
+# longer it runs under load (docs/PERFORMANCE.md): load tests start from a fresh one.
+restart_kafka() {
+    if [ ! -f "$KAFKA_DIR/kafka-dev.pid" ]; then
+        if (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null; then
+            log "the kafka dev broker on $KAFKA_PORT belongs to another checkout; not restarting it"; return
+        fi
+        start_kafka; return
+    fi
+    local pid; pid=$(cat "$KAFKA_DIR/kafka-dev.pid")
+    kill "$pid" 2>/dev/null || true
+    rm -f "$KAFKA_DIR/kafka-dev.pid"
+    for _ in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null || break
+        sleep 0.1
+    done
+    start_kafka
+}
+
 stop_all() {
     if [ -f "$KAFKA_DIR/kafka-dev.pid" ]; then
         kill "$(cat "$KAFKA_DIR/kafka-dev.pid")" 2>/dev/null || true
@@ -168,9 +187,10 @@ case "${1:-}" in
     start-redis) start_redis ;;
     start-postgres) start_postgres ;;
     start-kafka) start_kafka ;;
+    restart-kafka) restart_kafka ;;
     start-cluster) "$(dirname "${BASH_SOURCE[0]}")/redis-cluster.sh" start ;;
     stop-cluster) "$(dirname "${BASH_SOURCE[0]}")/redis-cluster.sh" stop ;;
     stop) stop_all ;;
     status) status; "$(dirname "${BASH_SOURCE[0]}")/redis-cluster.sh" status ;;
-    *) echo "usage: $0 start|stop|status|start-redis|start-postgres|start-kafka|start-cluster|stop-cluster" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|status|start-redis|start-postgres|start-kafka|restart-kafka|start-cluster|stop-cluster" >&2; exit 2 ;;
 esac
