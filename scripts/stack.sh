@@ -153,8 +153,8 @@ restart_kafka() {
         start_kafka; return
     fi
     local pid; pid=$(cat "$KAFKA_DIR/kafka-dev.pid")
-    kill "$pid" 2>/dev/null || true
-    rm -f "$KAFKA_DIR/kafka-dev.pid"
+    stop_kafka
+    # The new broker needs the port: wait for the old one to exit and let it go.
     for _ in $(seq 1 100); do
         kill -0 "$pid" 2>/dev/null || (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null || break
         sleep 0.1
@@ -162,11 +162,15 @@ restart_kafka() {
     start_kafka
 }
 
-stop_all() {
+stop_kafka() {
     if [ -f "$KAFKA_DIR/kafka-dev.pid" ]; then
         kill "$(cat "$KAFKA_DIR/kafka-dev.pid")" 2>/dev/null || true
         rm -f "$KAFKA_DIR/kafka-dev.pid"
     fi
+}
+
+stop_all() {
+    stop_kafka
     redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
     "$(dirname "${BASH_SOURCE[0]}")/redis-cluster.sh" stop
     local bin; bin=$(pg_bin)
